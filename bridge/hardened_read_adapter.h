@@ -1,0 +1,63 @@
+// The LibTorch side of a load, hardened: the same callbacks as tch-rs, used
+// so that every legal stream behaviour ends in the archive's exact bytes or
+// a clean error.
+//
+// Promises, given a stream that keeps the callbacks' contract:
+// - read(pos, n) returns n bytes, looping over short reads, unless the
+//   archive ends first; a 0 before the size found by size() is an error
+//   ("unexpected end of stream at offset X"), not a short result;
+// - Interrupted is retried, at most kMaxInterruptedRetries times in a row;
+//   WouldBlock and every other error fail at once (no spinning);
+// - the size is asked once (position, seek_end(0), seek back) and cached;
+// - a seek is skipped when the tracked position is already the one asked
+//   for (a BufReader keeps its buffer), and a seek that reports a position
+//   other than the one asked for is an error;
+// - a count larger than asked is an error (InvalidData).
+// Every failure is thrown as StreamFailure naming the callback, the offset
+// and the stream's error kind and message. Without the last_error extension
+// a `false` is never retried (it cannot be told from other errors).
+//
+// Ownership: as ReadAdapter, the opaque pointer is freed on destruction.
+#ifndef TSH_BRIDGE_HARDENED_READ_ADAPTER_H_
+#define TSH_BRIDGE_HARDENED_READ_ADAPTER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "caffe2/serialize/read_adapter_interface.h"
+
+namespace tsh {
+
+class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
+ public:
+  static constexpr int kMaxInterruptedRetries = 64;
+
+  explicit HardenedReadAdapter(void* stream_ptr) : stream_ptr_(stream_ptr) {}
+  ~HardenedReadAdapter() override;
+  HardenedReadAdapter(const HardenedReadAdapter&) = delete;
+  HardenedReadAdapter& operator=(const HardenedReadAdapter&) = delete;
+
+  size_t size() const override;
+  size_t read(uint64_t pos, void* buf, size_t n,
+              const char* what = "") const override;
+
+  // Read callbacks that failed with Interrupted and were retried.
+  uint64_t retries() const { return retries_; }
+
+ private:
+  [[noreturn]] void Fail(const char* callback, const std::string& where) const;
+  void SeekTo(uint64_t pos, const char* what) const;
+
+  void* stream_ptr_;
+  // LibTorch's interface is const; the cache and the tracked position are
+  // bookkeeping, not observable state.
+  mutable std::optional<uint64_t> size_;
+  mutable std::optional<uint64_t> position_;
+  mutable uint64_t retries_ = 0;
+};
+
+}  // namespace tsh
+
+#endif  // TSH_BRIDGE_HARDENED_READ_ADAPTER_H_

@@ -1,0 +1,63 @@
+#include "bridge/hardened_write_adapter.h"
+
+#include <string>
+#include <utility>
+
+#include "bridge/callbacks.h"
+#include "bridge/stream_failure.h"
+
+namespace tsh {
+
+HardenedWriteAdapter::~HardenedWriteAdapter() {
+  tch_write_stream_destructor(stream_ptr_);
+}
+
+void HardenedWriteAdapter::Latch(Error error) {
+  if (!error_) error_ = std::move(error);
+}
+
+size_t HardenedWriteAdapter::save(const void* data, size_t size) noexcept {
+  const auto* p = static_cast<const uint8_t*>(data);
+  size_t left = size;
+  int interrupted = 0;
+  while (!error_ && left > 0) {
+    // Built only on failure: this loop is on the save's hot path.
+    auto where = [this] { return "at offset " + std::to_string(offset_); };
+    size_t n = 0;
+    if (!tch_write_stream_write(stream_ptr_, p, left, &n)) {
+      std::optional<Error> e = LastWriteStreamError(stream_ptr_);
+      if (e && e->kind() == ErrorKind::kInterrupted &&
+          interrupted < kMaxInterruptedRetries) {
+        ++interrupted;
+        ++retries_;
+        continue;
+      }
+      Latch(CallbackError("tch_write_stream_write", where(), e));
+    } else if (n == 0) {
+      Latch(Error(ErrorKind::kWriteZero,
+                  "tch_write_stream_write wrote 0 of " + std::to_string(left) +
+                      " bytes " + where()));
+    } else if (n > left) {
+      Latch(Error(ErrorKind::kInvalidData,
+                  "tch_write_stream_write reported " + std::to_string(n) +
+                      " bytes written of " + std::to_string(left) + " " + where()));
+    } else {
+      p += n;
+      left -= n;
+      offset_ += n;
+      interrupted = 0;
+    }
+  }
+  return size;
+}
+
+Status HardenedWriteAdapter::Finish() {
+  if (error_) return *error_;
+  std::optional<Status> flush = FlushWriteStream(stream_ptr_);
+  if (!flush) return Ok();
+  if (!flush->ok()) return *flush;
+  flushed_ = true;
+  return Ok();
+}
+
+}  // namespace tsh

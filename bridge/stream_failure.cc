@@ -1,0 +1,53 @@
+#include "bridge/stream_failure.h"
+
+// Declared here rather than through callbacks.h: weak, so that an
+// implementation without the extensions still links (they resolve to null).
+extern "C" {
+__attribute__((weak)) bool tsh_write_stream_flush(void* stream_ptr);
+__attribute__((weak)) bool tsh_write_stream_last_error(void* stream_ptr,
+                                                       int* kind,
+                                                       const char** message);
+__attribute__((weak)) bool tsh_read_stream_last_error(void* stream_ptr,
+                                                      int* kind,
+                                                      const char** message);
+}
+
+namespace tsh {
+namespace {
+
+std::optional<Error> Fetch(bool (*fn)(void*, int*, const char**),
+                           void* stream_ptr) {
+  int kind = 0;
+  const char* message = nullptr;
+  if (fn == nullptr || !fn(stream_ptr, &kind, &message)) return std::nullopt;
+  if (kind < 0 || kind > static_cast<int>(ErrorKind::kOther)) {
+    kind = static_cast<int>(ErrorKind::kOther);
+  }
+  return Error(static_cast<ErrorKind>(kind), message ? message : "");
+}
+
+}  // namespace
+
+std::optional<Error> LastWriteStreamError(void* stream_ptr) {
+  return Fetch(tsh_write_stream_last_error, stream_ptr);
+}
+
+std::optional<Error> LastReadStreamError(void* stream_ptr) {
+  return Fetch(tsh_read_stream_last_error, stream_ptr);
+}
+
+std::optional<Status> FlushWriteStream(void* stream_ptr) {
+  if (tsh_write_stream_flush == nullptr) return std::nullopt;
+  if (tsh_write_stream_flush(stream_ptr)) return Ok();
+  return Status(CallbackError("tsh_write_stream_flush", "at the end of the save",
+                              LastWriteStreamError(stream_ptr)));
+}
+
+Error CallbackError(const char* callback, const std::string& where,
+                    const std::optional<Error>& stream_error) {
+  std::string message = std::string(callback) + " failed " + where;
+  if (!stream_error) return Error(ErrorKind::kOther, message);
+  return Error(stream_error->kind(), message + ": " + stream_error->ToString());
+}
+
+}  // namespace tsh

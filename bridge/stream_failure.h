@@ -1,0 +1,49 @@
+// How the LibTorch-side adapters describe a failed callback.
+//
+// The seven callbacks answer only true or false. Where the implementation
+// also exports the last_error and flush extensions (callbacks.h), the
+// adapters learn the stream's own error kind and message and can flush; the
+// functions here look those extensions up at link time (weak symbols) and
+// report their absence instead of failing to link, so the adapters drive any
+// implementation of the seven callbacks.
+//
+// StreamFailure is what adapters throw into LibTorch. It derives from
+// std::ios_base::failure, the type tch-rs throws, and also carries the kind.
+#ifndef TSH_BRIDGE_STREAM_FAILURE_H_
+#define TSH_BRIDGE_STREAM_FAILURE_H_
+
+#include <ios>
+#include <optional>
+#include <string>
+
+#include "bridge/result.h"
+
+namespace tsh {
+
+class StreamFailure : public std::ios_base::failure {
+ public:
+  explicit StreamFailure(const Error& error)
+      : std::ios_base::failure(error.message()), kind_(error.kind()) {}
+  ErrorKind kind() const { return kind_; }
+  Error error() const { return Error(kind_, what()); }
+
+ private:
+  ErrorKind kind_;
+};
+
+// The stream's error for its last failed callback, or nullopt where the
+// implementation has no last_error extension or recorded nothing.
+std::optional<Error> LastWriteStreamError(void* stream_ptr);
+std::optional<Error> LastReadStreamError(void* stream_ptr);
+
+// Flushes through the flush extension: nullopt where there is none.
+std::optional<Status> FlushWriteStream(void* stream_ptr);
+
+// "<callback> failed <where>: <Kind>: <stream message>", or, where the
+// stream's error is unknown, "<callback> failed <where>" with kind Other.
+Error CallbackError(const char* callback, const std::string& where,
+                    const std::optional<Error>& stream_error);
+
+}  // namespace tsh
+
+#endif  // TSH_BRIDGE_STREAM_FAILURE_H_

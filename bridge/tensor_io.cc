@@ -1,0 +1,73 @@
+#include "bridge/tensor_io.h"
+
+#include <memory>
+
+#include "bridge/by_ref.h"
+#include "bridge/raw_stream.h"
+#include "bridge/torch_api.h"
+
+namespace tsh {
+namespace {
+
+tsh_mode CMode(Mode mode) {
+  return mode == Mode::kHardened ? TSH_HARDENED : TSH_FAITHFUL;
+}
+
+void* Borrow(Write& out) { return IntoRawWriteStream(std::make_unique<WriteRef>(out)); }
+
+void* Borrow(ReadStream& in) {
+  return IntoRawReadStream(std::make_unique<ReadStreamRef>(in));
+}
+
+Status LastStatus() {
+  if (std::optional<Error> e = TakeLastError()) return *e;
+  return Ok();
+}
+
+}  // namespace
+
+Status SaveTensor(const at::Tensor& t, Write& out, Mode mode) {
+  tsh_save_to_stream(const_cast<at::Tensor*>(&t), Borrow(out), CMode(mode));
+  return LastStatus();
+}
+
+Status SaveNamedTensors(const NamedTensors& tensors, Write& out, Mode mode) {
+  std::vector<tensor> ts;
+  std::vector<char*> names;
+  for (const auto& [name, t] : tensors) {
+    ts.push_back(const_cast<at::Tensor*>(&t));
+    names.push_back(const_cast<char*>(name.c_str()));
+  }
+  tsh_save_multi_to_stream(ts.data(), names.data(), static_cast<int>(ts.size()),
+                           Borrow(out), CMode(mode));
+  return LastStatus();
+}
+
+Result<at::Tensor> LoadTensor(ReadStream& in, Mode mode) {
+  std::unique_ptr<at::Tensor> t(tsh_load_from_stream(Borrow(in), CMode(mode)));
+  Status s = LastStatus();
+  if (!s.ok()) return s.error();
+  if (t == nullptr) return Error(ErrorKind::kOther, "load_from_stream returned no tensor");
+  return std::move(*t);
+}
+
+Result<NamedTensors> LoadNamedTensors(ReadStream& in, std::optional<int> device_id,
+                                      Mode mode) {
+  NamedTensors out;
+  tsh_load_from_stream_callback(
+      Borrow(in), &out,
+      [](void* data, char* name, tensor t) {
+        std::unique_ptr<at::Tensor> owned(t);
+        std::string n(name);
+        for (char& c : n) {
+          if (c == '|') c = '.';
+        }
+        static_cast<NamedTensors*>(data)->emplace_back(std::move(n), std::move(*owned));
+      },
+      device_id.has_value(), device_id.value_or(-1), CMode(mode));
+  Status s = LastStatus();
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+}  // namespace tsh

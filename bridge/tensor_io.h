@@ -1,0 +1,56 @@
+// Saving and loading tensors through tsh streams, for C++ code that is not
+// writing FFI: the safe layer over torch_api.h, as the tch crate is over
+// torch-sys.
+//
+// Each function borrows the stream (Rust's `&mut W`): it is neither closed
+// nor freed. Nothing is thrown: a failure comes back as an Error whose
+// message names the failing callback, the offset and the stream's own error
+// kind and message; its kind is the stream's where a callback failed, and
+// InvalidData where LibTorch refused the bytes.
+//
+// Mode::kFaithful drives the callbacks exactly as tch-rs does, failures
+// included (a failed write aborts the process inside LibTorch 1.13:
+// FINDINGS.md F1). Mode::kHardened survives every legal stream behaviour and
+// flushes the stream at the end of a save (hardened_write_adapter.h).
+#ifndef TSH_BRIDGE_TENSOR_IO_H_
+#define TSH_BRIDGE_TENSOR_IO_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "bridge/io.h"
+#include "bridge/result.h"
+
+namespace tsh {
+
+enum class Mode { kFaithful, kHardened };
+
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+// torch::save of one tensor (at_save_to_stream).
+Status SaveTensor(const at::Tensor& tensor, Write& out,
+                  Mode mode = Mode::kFaithful);
+
+// An archive of named tensors (at_save_multi_to_stream). Names may contain
+// dots; they are stored with `|` in their place, as tch-rs does.
+Status SaveNamedTensors(const NamedTensors& tensors, Write& out,
+                        Mode mode = Mode::kFaithful);
+
+// One tensor saved by SaveTensor, or by Python's torch.save in a
+// TorchScript-compatible archive (at_load_from_stream).
+Result<at::Tensor> LoadTensor(ReadStream& in, Mode mode = Mode::kFaithful);
+
+// The named parameters of an archive (at_load_from_stream_callback), in the
+// archive's order, with `|` turned back into `.`. `device_id` maps every
+// tensor to that device (negative: CPU, else that CUDA device).
+Result<NamedTensors> LoadNamedTensors(ReadStream& in,
+                                      std::optional<int> device_id = std::nullopt,
+                                      Mode mode = Mode::kFaithful);
+
+}  // namespace tsh
+
+#endif  // TSH_BRIDGE_TENSOR_IO_H_

@@ -1,0 +1,197 @@
+#include "bridge/torch_api.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <torch/csrc/jit/serialization/import.h>
+#include <torch/serialize.h>
+
+#include "bridge/hardened_read_adapter.h"
+#include "bridge/hardened_write_adapter.h"
+#include "bridge/read_adapter.h"
+#include "bridge/stream_failure.h"
+#include "bridge/write_adapter.h"
+
+namespace {
+
+using tsh::ErrorKind;
+
+thread_local std::optional<tsh::Error> last_error;
+
+// tch-rs's PROTECT: runs `body`, keeps any exception's message.
+template <typename Body>
+void Protect(Body&& body) {
+  try {
+    body();
+  } catch (const tsh::StreamFailure& e) {
+    last_error = e.error();
+  } catch (const c10::Error& e) {
+    last_error = tsh::Error(ErrorKind::kInvalidData, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    last_error = tsh::Error(ErrorKind::kOther, e.what());
+  } catch (...) {
+    last_error = tsh::Error(ErrorKind::kOther, "unknown exception");
+  }
+}
+
+void Require(bool condition, const char* what) {
+  if (!condition) throw std::invalid_argument(what);
+}
+
+c10::Device DeviceOfInt(int device_id) {
+  if (device_id < 0) return c10::Device(c10::kCPU);
+  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(device_id));
+}
+
+using Writer = std::function<size_t(const void*, size_t)>;
+
+// Adopts the stream (first, so it is freed on every path) and runs
+// `save(writer)` through the adapter of `mode`.
+void SaveWith(void* stream_ptr, tsh_mode mode, const char* entry,
+              const std::function<void(const Writer&)>& save) {
+  if (mode == TSH_HARDENED) {
+    auto adapter = std::make_shared<tsh::HardenedWriteAdapter>(stream_ptr);
+    Require(stream_ptr != nullptr, entry);
+    save([adapter](const void* data, size_t size) {
+      return adapter->save(data, size);
+    });
+    tsh::Status done = adapter->Finish();
+    if (!done.ok()) throw tsh::StreamFailure(done.error());
+  } else {
+    auto adapter = std::make_shared<tsh::WriteAdapter>(stream_ptr);
+    Require(stream_ptr != nullptr, entry);
+    save([adapter](const void* data, size_t size) {
+      return adapter->save(data, size);
+    });
+  }
+}
+
+std::shared_ptr<caffe2::serialize::ReadAdapterInterface> AdoptReader(
+    void* stream_ptr, tsh_mode mode, const char* entry) {
+  std::shared_ptr<caffe2::serialize::ReadAdapterInterface> adapter;
+  if (mode == TSH_HARDENED) {
+    adapter = std::make_shared<tsh::HardenedReadAdapter>(stream_ptr);
+  } else {
+    adapter = std::make_shared<tsh::ReadAdapter>(stream_ptr);
+  }
+  Require(stream_ptr != nullptr, entry);
+  return adapter;
+}
+
+}  // namespace
+
+extern "C" {
+
+void tsh_save_to_stream(tensor t, void* stream_ptr, tsh_mode mode) {
+  Protect([&] {
+    SaveWith(stream_ptr, mode, "save_to_stream: null stream",
+             [&](const Writer& writer) {
+               Require(t != nullptr, "save_to_stream: null tensor");
+               torch::save(*t, writer);
+             });
+  });
+}
+
+void tsh_save_multi_to_stream(tensor* tensors, char** tensor_names,
+                              int ntensors, void* stream_ptr, tsh_mode mode) {
+  Protect([&] {
+    SaveWith(stream_ptr, mode, "save_multi_to_stream: null stream",
+             [&](const Writer& writer) {
+               Require(ntensors >= 0, "save_multi_to_stream: negative count");
+               Require(ntensors == 0 || (tensors != nullptr && tensor_names != nullptr),
+                       "save_multi_to_stream: null arrays");
+               torch::serialize::OutputArchive archive;
+               for (int i = 0; i < ntensors; ++i) {
+                 Require(tensors[i] != nullptr && tensor_names[i] != nullptr,
+                         "save_multi_to_stream: null tensor or name");
+                 std::string name(tensor_names[i]);
+                 for (char& c : name) {
+                   if (c == '.') c = '|';
+                 }
+                 archive.write(name, *tensors[i], /*is_buffer=*/false);
+               }
+               archive.save_to(writer);
+             });
+  });
+}
+
+tensor tsh_load_from_stream(void* stream_ptr, tsh_mode mode) {
+  tensor result = nullptr;
+  Protect([&] {
+    auto adapter = AdoptReader(stream_ptr, mode, "load_from_stream: null stream");
+    torch::NoGradGuard no_grad;
+    torch::Tensor t;
+    torch::load(
+        t,
+        [adapter](uint64_t pos, void* buf, size_t nbytes) {
+          return adapter->read(pos, buf, nbytes, "tensor");
+        },
+        [adapter]() { return adapter->size(); });
+    result = new torch::Tensor(std::move(t));
+  });
+  return result;
+}
+
+void tsh_load_from_stream_callback(void* stream_ptr, void* data,
+                                   void (*f)(void*, char*, tensor),
+                                   bool enable_device_id, int device_id,
+                                   tsh_mode mode) {
+  Protect([&] {
+    auto adapter =
+        AdoptReader(stream_ptr, mode, "load_from_stream_callback: null stream");
+    Require(f != nullptr, "load_from_stream_callback: null callback");
+    torch::jit::Module module =
+        enable_device_id ? torch::jit::load(adapter, DeviceOfInt(device_id))
+                         : torch::jit::load(adapter);
+    for (const auto& p : module.named_parameters()) {
+      f(data, const_cast<char*>(p.name.c_str()), new torch::Tensor(p.value));
+    }
+  });
+}
+
+void at_save_to_stream(tensor t, void* stream_ptr) {
+  tsh_save_to_stream(t, stream_ptr, TSH_FAITHFUL);
+}
+
+void at_save_multi_to_stream(tensor* tensors, char** tensor_names, int ntensors,
+                             void* stream_ptr) {
+  tsh_save_multi_to_stream(tensors, tensor_names, ntensors, stream_ptr,
+                           TSH_FAITHFUL);
+}
+
+tensor at_load_from_stream(void* stream_ptr) {
+  return tsh_load_from_stream(stream_ptr, TSH_FAITHFUL);
+}
+
+void at_load_from_stream_callback(void* stream_ptr, void* data,
+                                  void (*f)(void*, char*, tensor),
+                                  bool enable_device_id, int device_id) {
+  tsh_load_from_stream_callback(stream_ptr, data, f, enable_device_id,
+                                device_id, TSH_FAITHFUL);
+}
+
+char* get_and_reset_last_err(void) {
+  if (!last_error) return nullptr;
+  char* err = strdup(last_error->message().c_str());
+  last_error.reset();
+  return err;
+}
+
+void at_free(tensor t) { delete t; }
+
+}  // extern "C"
+
+namespace tsh {
+
+std::optional<Error> TakeLastError() {
+  std::optional<Error> e = std::move(last_error);
+  last_error.reset();
+  return e;
+}
+
+}  // namespace tsh

@@ -1,0 +1,29 @@
+// Tensors for round-trip tests, and the bit-exact comparison they are
+// judged by.
+#ifndef TSH_CONFORMANCE_TESTING_TENSORS_H_
+#define TSH_CONFORMANCE_TESTING_TENSORS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+namespace tsh::testing {
+
+// Same dtype, shape and bytes (NaNs and signed zeros compared as bits);
+// strides and storage sharing are not compared. On a mismatch, `why` (if
+// given) says what differs.
+bool BitEqual(const at::Tensor& a, const at::Tensor& b, std::string* why = nullptr);
+
+// A tensor of `dtype` and `shape` whose bytes come from a seeded generator,
+// so that every bit pattern (NaNs, denormals, negative zero) can occur.
+at::Tensor PatternTensor(c10::ScalarType dtype, const std::vector<int64_t>& shape,
+                         uint64_t seed = 1);
+
+// Every dtype LibTorch 1.13 can save and load.
+std::vector<c10::ScalarType> SavableDtypes();
+
+}  // namespace tsh::testing
+
+#endif  // TSH_CONFORMANCE_TESTING_TENSORS_H_
