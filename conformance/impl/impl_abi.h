@@ -1,0 +1,73 @@
+/* The C ABI between the conformance suite and an implementation under test.
+ *
+ * The suite reaches an implementation of tch-rs's seven callbacks only
+ * through C: the callbacks themselves (bridge/callbacks.h) and the two
+ * factories below, which wrap a stream the harness provides (a table of C
+ * function pointers over a context) into the implementation's own stream
+ * object and return the opaque pointer the callbacks take. For the original
+ * Rust torch-sys, a shim's factories would box a Rust `Read + Seek` / `Write`
+ * that calls these pointers.
+ *
+ * The implementation's contract (conformance/README.md has the whole text):
+ * - each callback call on the opaque pointer makes at most one call of the
+ *   matching harness function (write -> write, read -> read, seek_start ->
+ *   seek(START), seek_end -> seek(END), stream_position -> position);
+ * - the harness's error reaches the callback's result as `false`;
+ * - the harness's `drop` is called exactly once, when the implementation's
+ *   stream is destroyed (by the destructor callback), and no harness
+ *   function is called after it;
+ * - the factories do not call any harness function.
+ */
+#ifndef TSH_CONFORMANCE_IMPL_IMPL_ABI_H_
+#define TSH_CONFORMANCE_IMPL_IMPL_ABI_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An error reported by a harness function: a kind (tsh::ErrorKind's values,
+ * bridge/result.h: 2 = Interrupted, 3 = WouldBlock, ...) and a message that
+ * stays valid until the next call on the same stream. */
+typedef struct tsh_c_error {
+  int kind;
+  const char* message;
+} tsh_c_error;
+
+typedef enum tsh_c_whence {
+  TSH_C_SEEK_START = 0, /* offset is a uint64_t carried in `start` */
+  TSH_C_SEEK_END = 1,
+  TSH_C_SEEK_CURRENT = 2
+} tsh_c_whence;
+
+/* A harness stream. Each function returns true on success with its result
+ * in the out-parameter, or false with *err filled. Functions a stream does
+ * not support are null (a write-only stream has no read). */
+typedef struct tsh_c_stream {
+  void* ctx;
+  bool (*read)(void* ctx, uint8_t* buf, size_t size, size_t* out,
+               tsh_c_error* err);
+  bool (*write)(void* ctx, const uint8_t* buf, size_t size, size_t* out,
+                tsh_c_error* err);
+  bool (*flush)(void* ctx, tsh_c_error* err);
+  bool (*seek)(void* ctx, tsh_c_whence whence, int64_t offset, uint64_t start,
+               uint64_t* out, tsh_c_error* err);
+  bool (*position)(void* ctx, uint64_t* out, tsh_c_error* err);
+  /* Called exactly once, when the implementation destroys its stream. */
+  void (*drop)(void* ctx);
+} tsh_c_stream;
+
+/* Wrap `stream` (copied; ctx is borrowed until drop) into the
+ * implementation's write / read stream and return the opaque pointer for
+ * the callbacks. Null `stream` returns null. */
+void* tsh_impl_new_write_stream(const tsh_c_stream* stream);
+void* tsh_impl_new_read_stream(const tsh_c_stream* stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TSH_CONFORMANCE_IMPL_IMPL_ABI_H_ */
