@@ -1,0 +1,159 @@
+// Archives written by the bridge (safe C++ API, both modes) loaded by the
+// real peer, Python PyTorch 1.13: the test writes archives and a sidecar of
+// expected values under TEST_TMPDIR, then runs check_archive.py once with
+// Debian's /usr/bin/python3, which loads each archive with torch.jit.load
+// and exits non-zero on any difference. A missing python3 or torch is a
+// failure, not a skip: tools/setup installs python3-torch.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include "bridge/file_stream.h"
+#include "bridge/tensor_io.h"
+#include "conformance/python/sidecar.h"
+#include "conformance/testing/tensors.h"
+
+namespace tsh {
+namespace {
+
+using testing::PatternTensor;
+using testing::SidecarWriter;
+
+constexpr char kPython[] = "/usr/bin/python3";
+
+std::string Checker() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "") +
+         "/conformance/python/check_archive.py";
+}
+
+std::string FreshDir(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = std::string(tmp ? tmp : "/tmp") + "/" + name;
+  mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+struct CheckerRun {
+  int exit_code;  // -1: did not exit normally.
+  std::string output;
+};
+
+// Runs the checker on `manifest` with /usr/bin/python3.
+CheckerRun RunChecker(const std::string& manifest) {
+  std::string log = manifest + ".log";
+  std::string cmd = std::string(kPython) + " '" + Checker() + "' '" + manifest + "' > '" +
+                    log + "' 2>&1";
+  int status = std::system(cmd.c_str());
+  std::ifstream in(log);
+  std::stringstream out;
+  out << in.rdbuf();
+  return CheckerRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out.str()};
+}
+
+std::string Explain(const CheckerRun& run) {
+  std::string why = "checker exit " + std::to_string(run.exit_code) + ":\n" + run.output;
+  if (run.exit_code == 3 || run.exit_code == 127) {
+    why += "\nPython PyTorch is missing: install Debian's python3-torch (tools/setup).";
+  }
+  return why;
+}
+
+class PythonReadsBridgeArchives : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(access(kPython, X_OK), 0)
+        << kPython << " is missing: install Debian's python3 and python3-torch "
+        << "(tools/setup); this test needs the real Python peer";
+  }
+
+  // Saves `t` as a one-tensor archive `archive` in `dir`.
+  void SaveOne(const std::string& dir, const std::string& archive, const at::Tensor& t,
+               Mode mode) {
+    auto f = FileStream::Create(dir + "/" + archive);
+    ASSERT_TRUE(f.ok()) << f.error().ToString();
+    Status s = SaveTensor(t, *f.value(), mode);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+  }
+};
+
+TEST_F(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
+  const std::string dir = FreshDir("bridge_archives");
+  SidecarWriter sidecar(dir);
+  const std::vector<std::vector<int64_t>> shapes = {{}, {0}, {3, 0, 2}, {17}, {2, 3, 4, 5}};
+  const std::vector<c10::ScalarType> dtypes = testing::SavableDtypes();
+  for (Mode mode : {Mode::kFaithful, Mode::kHardened}) {
+    const std::string m = mode == Mode::kHardened ? "hardened" : "faithful";
+    NamedTensors named;
+    std::vector<std::string> stored_names;
+    for (size_t i = 0; i < dtypes.size(); ++i) {
+      at::Tensor t = PatternTensor(dtypes[i], shapes[i % shapes.size()], i + 1);
+      std::string archive =
+          "one_" + std::string(c10::toString(dtypes[i])) + "_" + m + ".pt";
+      SaveOne(dir, archive, t, mode);
+      ASSERT_TRUE(sidecar.Add(archive, "tensor", "0", t, false).ok());
+      named.emplace_back("encoder.layer." + std::to_string(i) + ".weight",
+                         PatternTensor(dtypes[i], {3, 2}, 50 + i));
+      // tch-rs stores `.` as `|`: Python sees the `|` names.
+      stored_names.push_back("encoder|layer|" + std::to_string(i) + "|weight");
+    }
+    at::Tensor transposed = PatternTensor(at::kFloat, {5, 3}, 90).t();
+    SaveOne(dir, "one_transposed_" + m + ".pt", transposed, mode);
+    ASSERT_TRUE(sidecar.Add("one_transposed_" + m + ".pt", "tensor", "0", transposed, false)
+                    .ok());
+    // Python sees requires_grad as C++ saved it.
+    at::Tensor grad = PatternTensor(at::kDouble, {4}, 91).set_requires_grad(true);
+    SaveOne(dir, "one_requires_grad_" + m + ".pt", grad, mode);
+    ASSERT_TRUE(sidecar.Add("one_requires_grad_" + m + ".pt", "tensor", "0", grad, true).ok());
+
+    auto f = FileStream::Create(dir + "/named_" + m + ".pt");
+    ASSERT_TRUE(f.ok()) << f.error().ToString();
+    Status s = SaveNamedTensors(named, *f.value(), mode);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    for (size_t i = 0; i < named.size(); ++i) {
+      ASSERT_TRUE(sidecar.Add("named_" + m + ".pt", "parameter", stored_names[i],
+                              named[i].second, false)
+                      .ok());
+    }
+  }
+  Result<std::string> manifest = sidecar.Finish();
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+
+  CheckerRun run = RunChecker(manifest.value());
+  EXPECT_EQ(run.exit_code, 0) << Explain(run);
+  // The checker counted every tensor: 2 modes x (12 one-tensor + transposed +
+  // requires_grad + 12 named).
+  EXPECT_NE(run.output.find("52 tensors in 30 archives, 0 problems"), std::string::npos)
+      << run.output;
+}
+
+// The checker is not vacuous: one flipped bit in the expectation fails it.
+TEST_F(PythonReadsBridgeArchives, CheckerRejectsAOneBitDifference) {
+  const std::string dir = FreshDir("flipped_bit");
+  at::Tensor t = PatternTensor(at::kFloat, {8}, 3);
+  SaveOne(dir, "one.pt", t, Mode::kHardened);
+  at::Tensor expected = t.clone();
+  expected.view(at::kInt)[5].bitwise_xor_(1);
+  SidecarWriter sidecar(dir);
+  ASSERT_TRUE(sidecar.Add("one.pt", "tensor", "0", expected, false).ok());
+  Result<std::string> manifest = sidecar.Finish();
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+
+  CheckerRun run = RunChecker(manifest.value());
+  EXPECT_EQ(run.exit_code, 1) << Explain(run);
+  EXPECT_NE(run.output.find("MISMATCH one.pt:0: bytes differ"), std::string::npos)
+      << run.output;
+}
+
+}  // namespace
+}  // namespace tsh
