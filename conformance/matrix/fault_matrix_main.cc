@@ -1,0 +1,238 @@
+// The fault matrix: every entry point x mode x call k of each stream
+// operation x fault kind, each in a child process, classified and reported.
+//
+//   fault_matrix [--out=DIR] [--quick] [--max_calls=N] [--jobs=N]
+//                [--timeout_s=S] [--pin_dir=DIR] [--check_pins=DIR]
+//   fault_matrix --replay=CELL.json [--in_process]
+//
+// --out writes DIR/matrix.json and DIR/matrix.md. --pin_dir writes the
+// pins (DIR/faithful.txt, DIR/hardened.txt); --check_pins compares the run
+// with them and prints every difference. --quick samples 3 calls per
+// operation instead of up to --max_calls (default 48): call indices are
+// spread evenly, first and last included, and the report says so.
+// --replay runs the one cell a JSON file describes (testdata/findings/);
+// if the file names an "outcome", a different one fails. --in_process runs
+// it in this process (for a debugger; a faithful write fault then aborts).
+//
+// Exit status: 0; 1 when a hardened cell aborts, loses data, hangs or
+// mishandles ownership, a pin differs, a clean run fails, or a replay
+// disagrees; 2 on bad flags.
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "conformance/matrix/cell.h"
+#include "conformance/matrix/child_runner.h"
+#include "conformance/matrix/report.h"
+#include "conformance/matrix/run_cell.h"
+
+namespace tsh::matrix {
+namespace {
+
+struct Flags {
+  std::string out, pin_dir, check_pins, replay;
+  bool quick = false, in_process = false;
+  int max_calls = 48, jobs = 2, timeout_s = 10;
+};
+
+bool ParseFlags(int argc, char** argv, Flags& f) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* name, std::string& into) {
+      std::string prefix = std::string("--") + name + "=";
+      if (a.rfind(prefix, 0) != 0) return false;
+      into = a.substr(prefix.size());
+      return true;
+    };
+    std::string n;
+    if (value("out", f.out) || value("pin_dir", f.pin_dir) ||
+        value("check_pins", f.check_pins) || value("replay", f.replay)) {
+      continue;
+    }
+    if (a == "--quick") {
+      f.quick = true;
+    } else if (a == "--in_process") {
+      f.in_process = true;
+    } else if (value("max_calls", n)) {
+      f.max_calls = std::atoi(n.c_str());
+    } else if (value("jobs", n)) {
+      f.jobs = std::atoi(n.c_str());
+    } else if (value("timeout_s", n)) {
+      f.timeout_s = std::atoi(n.c_str());
+    } else {
+      std::cerr << "fault_matrix: unknown flag " << a << "\n";
+      return false;
+    }
+  }
+  return f.max_calls >= 1 && f.jobs >= 1 && f.timeout_s >= 1;
+}
+
+// Up to `cap` call indices in [0, n), spread evenly, first and last included.
+std::vector<int64_t> SampleCalls(uint64_t n, int cap) {
+  std::vector<int64_t> ks;
+  if (n <= static_cast<uint64_t>(cap)) {
+    for (uint64_t k = 0; k < n; ++k) ks.push_back(static_cast<int64_t>(k));
+    return ks;
+  }
+  for (int i = 0; i < cap; ++i) {
+    int64_t k = cap == 1 ? 0 : static_cast<int64_t>((n - 1) * i / (cap - 1));
+    if (ks.empty() || ks.back() != k) ks.push_back(k);
+  }
+  return ks;
+}
+
+int Replay(const Flags& flags) {
+  std::ifstream in(flags.replay);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::optional<Cell> cell = Cell::FromJson(text.str());
+  if (!in || !cell) {
+    std::cerr << "fault_matrix: " << flags.replay << " is not a cell description\n";
+    return 2;
+  }
+  CellRunner runner;
+  runner.CleanArchive(cell->entry, cell->mode);
+  Verdict v;
+  if (flags.in_process) {
+    v = runner.Run(*cell);
+  } else {
+    ChildOptions options;
+    options.parallel = 1;
+    options.timeout_s = flags.timeout_s;
+    v = RunInChildren(1, [&](size_t) { return runner.Run(*cell); }, options)[0];
+  }
+  std::cout << ModeName(cell->mode) << " " << cell->Key() << " -> " << OutcomeName(v.outcome)
+            << (v.message.empty() ? "" : ": " + v.message) << "\n";
+  std::string::size_type at = text.str().find("\"outcome\"");
+  if (at == std::string::npos) return 0;
+  const bool same = text.str().find(std::string("\"") + OutcomeName(v.outcome) + "\"", at) !=
+                    std::string::npos;
+  if (!same) std::cout << "replay: outcome differs from the one recorded in " << flags.replay << "\n";
+  return same ? 0 : 1;
+}
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, flags)) return 2;
+  // One LibTorch thread: children are forked from this one, and the matrix
+  // keeps to the 2 cores through --jobs.
+  at::set_num_threads(1);
+  if (!flags.replay.empty()) return Replay(flags);
+
+  const auto start = std::chrono::steady_clock::now();
+  const int cap = flags.quick ? 3 : flags.max_calls;
+  CellRunner runner;
+  MatrixRun run;
+  bool clean_failed = false;
+  const Entry entries[] = {Entry::kSaveOne, Entry::kSaveNamed, Entry::kLoadOne, Entry::kLoadNamed};
+  const MatrixMode modes[] = {MatrixMode::kFaithful, MatrixMode::kHardened};
+  for (Entry e : entries) {
+    for (MatrixMode m : modes) runner.CleanArchive(e, m);
+  }
+  for (Entry e : entries) {
+    for (Stack s : {Stack::kDirect, IsSave(e) ? Stack::kBufWriter : Stack::kBufReader}) {
+      for (MatrixMode m : modes) {
+        Verdict clean;
+        CallCounts counts = runner.CleanCounts(s, e, m, &clean);
+        CleanRun cr{s, e, m, {}, {}};
+        if (clean.outcome != Outcome::kRoundtrip) {
+          clean_failed = true;
+          run.notes.push_back(std::string("clean run failed: ") + StackName(s) + " " +
+                              EntryName(e) + " " + ModeName(m) + ": " + clean.message);
+        }
+        for (int i = 0; i < kOpCount; ++i) {
+          const Op op = static_cast<Op>(i);
+          if (counts[i] == 0) continue;
+          std::vector<int64_t> ks = SampleCalls(counts[i], cap);
+          cr.calls[OpName(op)] = counts[i];
+          cr.sampled[OpName(op)] = ks.size();
+          if (ks.size() < counts[i]) {
+            run.notes.push_back(std::string(StackName(s)) + " " + EntryName(e) + " " +
+                                ModeName(m) + ": " + std::to_string(ks.size()) + " of " +
+                                std::to_string(counts[i]) + " " + OpName(op) +
+                                " calls sampled (cap " + std::to_string(cap) + ")");
+          }
+          for (int64_t k : ks) {
+            for (const std::string& fault : FaultNamesFor(s, op)) {
+              run.rows.push_back({Cell{s, e, m, OpName(op), k, fault}, {}});
+            }
+          }
+        }
+        for (const std::string& p : PatternNames()) {
+          run.rows.push_back({Cell{s, e, m, "*", -1, p}, {}});
+        }
+        run.clean.push_back(std::move(cr));
+      }
+    }
+  }
+  std::cerr << "fault_matrix: " << run.rows.size() << " cells, " << flags.jobs
+            << " at a time\n";
+  ChildOptions options;
+  options.parallel = flags.jobs;
+  options.timeout_s = flags.timeout_s;
+  size_t step = run.rows.size() / 10 + 1;
+  options.progress = [&](size_t done, size_t total) {
+    if (done % step == 0 || done == total) {
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << "fault_matrix: " << done << "/" << total << " cells (" << static_cast<int>(s)
+                << " s)\n";
+    }
+  };
+  std::vector<Verdict> verdicts = RunInChildren(
+      run.rows.size(), [&](size_t i) { return runner.Run(run.rows[i].cell); }, options);
+  for (size_t i = 0; i < verdicts.size(); ++i) run.rows[i].verdict = std::move(verdicts[i]);
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  int status = clean_failed ? 1 : 0;
+  if (!flags.out.empty()) {
+    if (!WriteJson(run, flags.out + "/matrix.json") ||
+        !WriteMarkdown(run, flags.out + "/matrix.md")) {
+      status = 1;
+    }
+  }
+  if (!flags.pin_dir.empty()) {
+    for (MatrixMode m : modes) {
+      if (!WritePins(run, m, flags.pin_dir + "/" + ModeName(m) + ".txt")) status = 1;
+    }
+  }
+  std::vector<std::string> violations = HardenedViolations(run);
+  for (const std::string& v : violations) std::cout << "HARDENED GUARANTEE BROKEN: " << v << "\n";
+  if (!violations.empty()) status = 1;
+  if (!flags.check_pins.empty()) {
+    size_t ndiff = 0;
+    for (MatrixMode m : modes) {
+      for (const std::string& d :
+           DiffPins(run, m, flags.check_pins + "/" + ModeName(m) + ".txt", flags.quick)) {
+        std::cout << "PIN DIFF " << d << "\n";
+        ++ndiff;
+      }
+    }
+    std::cout << "fault_matrix: " << ndiff << " pin differences\n";
+    if (ndiff != 0) status = 1;
+  }
+  std::array<std::array<int, 6>, 2> totals{};
+  for (const Row& r : run.rows) {
+    ++totals[static_cast<int>(r.cell.mode)][static_cast<int>(r.verdict.outcome)];
+  }
+  for (MatrixMode m : modes) {
+    const auto& t = totals[static_cast<int>(m)];
+    std::cout << "fault_matrix: " << ModeName(m) << ": " << t[0] << " roundtrip, " << t[1]
+              << " clean_error, " << t[2] << " abort, " << t[3] << " silent_loss, " << t[4]
+              << " hang, " << t[5] << " ownership\n";
+  }
+  for (const std::string& n : run.notes) std::cout << "note: " << n << "\n";
+  std::cout << "fault_matrix: " << run.rows.size() << " cells in " << static_cast<int>(run.seconds)
+            << " s\n";
+  return status;
+}
+
+}  // namespace
+}  // namespace tsh::matrix
+
+int main(int argc, char** argv) { return tsh::matrix::Main(argc, argv); }

@@ -1,0 +1,60 @@
+// What the fault matrix writes: the JSON every tool reads, the Markdown a
+// person reads, and the pin files the regression test compares against.
+//
+// Pin files hold one line per cell, "<Cell::Key()> -> <outcome>", in the
+// matrix's enumeration order, one file per mode (faithful.txt,
+// hardened.txt). Messages are not pinned (they name offsets a harmless
+// change may move); outcomes are.
+//
+// Writers return false (and say why on stderr) when a file cannot be
+// written; nothing throws.
+#ifndef TSH_CONFORMANCE_MATRIX_REPORT_H_
+#define TSH_CONFORMANCE_MATRIX_REPORT_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "conformance/matrix/cell.h"
+
+namespace tsh::matrix {
+
+struct Row {
+  Cell cell;
+  Verdict verdict;
+};
+
+// A clean run's call counts, and how many k's the matrix took of each.
+struct CleanRun {
+  Stack stack;
+  Entry entry;
+  MatrixMode mode;
+  std::map<std::string, uint64_t> calls;    // op -> calls in the clean run
+  std::map<std::string, uint64_t> sampled;  // op -> k's enumerated (< calls when capped)
+};
+
+struct MatrixRun {
+  std::vector<Row> rows;
+  std::vector<CleanRun> clean;
+  std::vector<std::string> notes;  // Caps taken, clean runs that failed, ...
+  double seconds = 0;
+};
+
+// The hardened cells that break a hardened guarantee (abort, silent_loss,
+// hang, ownership), as "Key -> outcome: message" lines.
+std::vector<std::string> HardenedViolations(const MatrixRun& run);
+
+bool WriteJson(const MatrixRun& run, const std::string& path);
+bool WriteMarkdown(const MatrixRun& run, const std::string& path);
+bool WritePins(const MatrixRun& run, MatrixMode mode, const std::string& path);
+
+// Differences between the run and a pin file, one readable line each
+// ("changed: KEY: pinned X, now Y", "new: ...", "missing: ..."). With
+// `subset`, pinned cells the run did not enumerate are not reported (a
+// --quick run). A missing pin file is one difference.
+std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode,
+                                  const std::string& path, bool subset);
+
+}  // namespace tsh::matrix
+
+#endif  // TSH_CONFORMANCE_MATRIX_REPORT_H_
