@@ -30,6 +30,12 @@ void Rig::Destroy() {
   ptr_ = nullptr;
 }
 
+void* Rig::Release() {
+  void* p = ptr_;
+  ptr_ = nullptr;
+  return p;
+}
+
 std::vector<uint8_t> Digits(size_t n) {
   std::vector<uint8_t> v(n);
   for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>('0' + i % 10);

@@ -6,7 +6,7 @@
 // factories and callbacks.h's callbacks), so the tests that use a Rig run
 // against whatever //conformance/impl:impl names. The Rig calls the side's
 // destructor callback when it goes away, unless the test already did
-// (Destroy).
+// (Destroy) or gave the pointer away (Release).
 #ifndef TSH_CONFORMANCE_CALLBACKS_RIG_H_
 #define TSH_CONFORMANCE_CALLBACKS_RIG_H_
 
@@ -37,6 +37,9 @@ class Rig {
   void* ptr() const { return ptr_; }
   // Calls the side's destructor callback on ptr().
   void Destroy();
+  // Gives ptr() up (to an entry point that takes ownership); the Rig will
+  // not destroy it.
+  void* Release();
 
   HarnessStream& harness() { return *harness_; }
   Cursor& cursor() { return *cursor_; }

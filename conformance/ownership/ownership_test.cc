@@ -1,0 +1,222 @@
+// Ownership through every entry point of bridge/torch_api.h, over the
+// implementation under test: the harness stream handed to an entry point is
+// dropped exactly once and never used after the drop, on success, on bad
+// arguments, on corrupt archives and with a fault at each callback call
+// (read side in both modes, write side hardened; faithful write faults end
+// the process and are in faithful_write_faults_test.cc). Every failure
+// leaves a message in get_and_reset_last_err().
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bridge/fault_stream.h"
+#include "conformance/callbacks/rig.h"
+#include "conformance/ownership/entry_points.h"
+
+namespace tsh::testing {
+namespace {
+
+struct Case {
+  Entry entry;
+  Api api;
+};
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  return Name(info.param.api) + "_" + Name(info.param.entry);
+}
+
+std::vector<Case> Cases(bool saves, bool loads, std::vector<Api> apis) {
+  std::vector<Case> cases;
+  for (Api a : apis) {
+    for (Entry e : AllEntries()) {
+      if (IsSave(e) ? saves : loads) cases.push_back({e, a});
+    }
+  }
+  return cases;
+}
+
+// A harness stream for `e`: an empty write side for a save, a read side
+// over `archive` for a load.
+Rig ForEntry(Entry e, const std::vector<uint8_t>& archive, FaultPlan plan = {}) {
+  return IsSave(e) ? Rig(Side::kWrite, {}, std::move(plan))
+                   : Rig(Side::kRead, archive, std::move(plan));
+}
+
+void ExpectDroppedOnce(Rig& r) {
+  EXPECT_EQ(r.harness().drops(), 1);
+  EXPECT_EQ(r.harness().uses_after_drop(), 0);
+}
+
+// --- Every entry point, every API -----------------------------------------
+
+class EveryEntryPoint : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    if (!IsSave(GetParam().entry)) {
+      archive_ = ValidArchive(GetParam().entry);
+      ASSERT_FALSE(archive_.empty());
+    }
+  }
+  std::vector<uint8_t> archive_;
+};
+
+TEST_P(EveryEntryPoint, SuccessDropsOnceWithoutError) {
+  const Case c = GetParam();
+  Rig r = ForEntry(c.entry, archive_);
+  Outcome o = Call(c.entry, c.api, r.Release());
+  ExpectDroppedOnce(r);
+  EXPECT_FALSE(o.error) << *o.error;
+  if (IsSave(c.entry)) {
+    EXPECT_FALSE(r.cursor().data().empty());
+  } else {
+    EXPECT_TRUE(o.loaded);
+  }
+}
+
+TEST_P(EveryEntryPoint, NullStreamLeavesAnError) {
+  const Case c = GetParam();
+  Outcome o = Call(c.entry, c.api, nullptr);
+  EXPECT_TRUE(o.error);
+  EXPECT_FALSE(o.loaded);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, EveryEntryPoint,
+                         ::testing::ValuesIn(Cases(true, true, AllApis())), CaseName);
+
+// --- Bad arguments ----------------------------------------------------------
+
+struct BadCase {
+  Entry entry;
+  Api api;
+  BadArg bad;
+};
+
+std::vector<BadCase> BadCases() {
+  std::vector<BadCase> cases;
+  for (Api a : AllApis()) {
+    cases.push_back({Entry::kSave, a, BadArg::kNullTensor});
+    cases.push_back({Entry::kSaveMulti, a, BadArg::kNullArrays});
+    cases.push_back({Entry::kSaveMulti, a, BadArg::kNullName});
+    cases.push_back({Entry::kLoadCallback, a, BadArg::kNullCallback});
+    cases.push_back({Entry::kLoadCallbackOnDevice, a, BadArg::kNullCallback});
+  }
+  return cases;
+}
+
+class BadArgument : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadArgument, DropsOnceAndLeavesAnError) {
+  const BadCase c = GetParam();
+  std::vector<uint8_t> archive;
+  if (!IsSave(c.entry)) {
+    archive = ValidArchive(c.entry);
+    ASSERT_FALSE(archive.empty());
+  }
+  Rig r = ForEntry(c.entry, archive);
+  Outcome o = Call(c.entry, c.api, r.Release(), c.bad);
+  ExpectDroppedOnce(r);
+  EXPECT_TRUE(o.error);
+  EXPECT_FALSE(o.loaded);
+}
+
+std::string BadCaseName(const ::testing::TestParamInfo<BadCase>& info) {
+  const char* bad[] = {"none", "null_tensor", "null_arrays", "null_name", "null_callback"};
+  return Name(info.param.api) + "_" + Name(info.param.entry) + "_" +
+         bad[static_cast<int>(info.param.bad)];
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BadArgument, ::testing::ValuesIn(BadCases()), BadCaseName);
+
+// --- Loads: corrupt archives and a fault at each callback call --------------
+
+class EveryLoad : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    archive_ = ValidArchive(GetParam().entry);
+    ASSERT_FALSE(archive_.empty());
+  }
+  std::vector<uint8_t> archive_;
+};
+
+TEST_P(EveryLoad, CorruptArchiveDropsOnceAndLeavesAnError) {
+  const Case c = GetParam();
+  std::vector<uint8_t> garbage(1000);
+  for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 37 + 11);
+  const std::vector<std::vector<uint8_t>> corrupt = {
+      {},
+      garbage,
+      std::vector<uint8_t>(archive_.begin(), archive_.begin() + archive_.size() / 2),
+      std::vector<uint8_t>(archive_.begin(), archive_.end() - 100),
+  };
+  for (size_t i = 0; i < corrupt.size(); ++i) {
+    SCOPED_TRACE("corruption " + std::to_string(i));
+    Rig r(Side::kRead, corrupt[i]);
+    Outcome o = Call(c.entry, c.api, r.Release());
+    ExpectDroppedOnce(r);
+    EXPECT_TRUE(o.error);
+    EXPECT_FALSE(o.loaded);
+  }
+}
+
+TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
+  const Case c = GetParam();
+  // The calls a clean load makes, per operation.
+  Rig clean(Side::kRead, archive_);
+  ASSERT_FALSE(Call(c.entry, c.api, clean.Release()).error);
+  int failed = 0;
+  int runs = 0;
+  for (Op op : {Op::kRead, Op::kSeek, Op::kPosition}) {
+    const uint64_t n = clean.faults().calls(op);
+    for (uint64_t k = 0; k < n; ++k) {
+      for (ErrorKind kind : {ErrorKind::kOther, ErrorKind::kInterrupted}) {
+        SCOPED_TRACE(std::string(OpName(op)) + " call " + std::to_string(k) + " " +
+                     ErrorKindName(kind));
+        Rig r(Side::kRead, archive_, FaultPlan().At(op, k, Fault::Err(kind)));
+        Outcome o = Call(c.entry, c.api, r.Release());
+        ExpectDroppedOnce(r);
+        // Either the load survived the fault, or it failed with a message.
+        EXPECT_NE(o.loaded, o.error.has_value());
+        failed += o.error ? 1 : 0;
+        ++runs;
+      }
+    }
+  }
+  EXPECT_GT(clean.faults().calls(Op::kRead), 0u);
+  EXPECT_GT(failed, 0);
+  ::testing::Test::RecordProperty("faulted_runs", runs);
+  ::testing::Test::RecordProperty("failed_runs", failed);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, EveryLoad, ::testing::ValuesIn(Cases(false, true, AllApis())),
+                         CaseName);
+
+// --- Hardened saves: a fault at each callback call --------------------------
+
+class HardenedSave : public ::testing::TestWithParam<Case> {};
+
+TEST_P(HardenedSave, FaultAtEachCallDropsOnceAndLeavesAnError) {
+  const Case c = GetParam();
+  Rig clean(Side::kWrite);
+  ASSERT_FALSE(Call(c.entry, c.api, clean.Release()).error);
+  const uint64_t writes = clean.faults().calls(Op::kWrite);
+  const uint64_t flushes = clean.faults().calls(Op::kFlush);
+  ASSERT_GT(writes, 0u);
+  for (Op op : {Op::kWrite, Op::kFlush}) {
+    const uint64_t n = op == Op::kWrite ? writes : flushes;
+    for (uint64_t k = 0; k < n; ++k) {
+      SCOPED_TRACE(std::string(OpName(op)) + " call " + std::to_string(k));
+      Rig r(Side::kWrite, {}, FaultPlan().At(op, k, Fault::Err(ErrorKind::kOther)));
+      Outcome o = Call(c.entry, c.api, r.Release());
+      ExpectDroppedOnce(r);
+      EXPECT_TRUE(o.error);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, HardenedSave,
+                         ::testing::ValuesIn(Cases(true, false, {Api::kTshHardened})),
+                         CaseName);
+
+}  // namespace
+}  // namespace tsh::testing
