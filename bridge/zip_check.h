@@ -1,0 +1,51 @@
+// A cheap structural check of a zip container (what LibTorch's archives
+// are), run by the hardened load before LibTorch parses the bytes.
+//
+// Why: LibTorch 1.13's reader (miniz plus PyTorchStreamReader) trusts the
+// offsets and sizes a zip states; malformed archives make it leak, read out
+// of bounds and crash (SIGSEGV inside libtorch_cpu; testdata/crashes/
+// archive_fuzzer/). This check refuses such containers with a clean error.
+//
+// What it promises: CheckZipStructure returns Ok() only if
+// - the end-of-central-directory record (EOCD) is found in the last
+//   22 + 65535 bytes, with its comment inside the stream; where it points to
+//   a zip64 EOCD (through the zip64 locator), that record is read instead;
+// - the archive is on one disk, its two entry counts agree, it has at least
+//   one entry and no more than the central directory can hold (46 bytes an
+//   entry) or kMaxZipEntries;
+// - the central directory lies inside the stream before the EOCD, and each
+//   of its entries (signature, name, extra field, comment) lies inside it;
+// - each entry's local header (signature, name, extra field) and its data
+//   (compressed size, zip64 extra field honoured) lie inside the stream
+//   before the central directory, with a non-empty name, method stored (0)
+//   or deflate (8), and, when stored, equal compressed and uncompressed
+//   sizes.
+// Otherwise it returns Err(InvalidData) whose message names the first
+// violated rule and its offset. It checks structure only: it does not
+// decompress, verify CRCs, or look inside the records LibTorch reads.
+//
+// Reads go through `read_at(pos, buf, n)`, which must return the number of
+// bytes placed in buf (fewer only at the end of the stream); each call asks
+// for at most 64 KiB + 22 bytes, and the whole check reads O(entries) small
+// records. An exception thrown by read_at (the hardened read adapter's
+// StreamFailure) propagates unchanged. `size` is the stream's size.
+#ifndef TSH_BRIDGE_ZIP_CHECK_H_
+#define TSH_BRIDGE_ZIP_CHECK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "bridge/result.h"
+
+namespace tsh {
+
+using ZipReadAt = std::function<size_t(uint64_t pos, void* buf, size_t n)>;
+
+inline constexpr uint64_t kMaxZipEntries = uint64_t{1} << 20;
+
+Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size);
+
+}  // namespace tsh
+
+#endif  // TSH_BRIDGE_ZIP_CHECK_H_
