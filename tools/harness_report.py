@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Fragments and the assembled report of tools/harness.
+
+Each harness step writes OUT/steps/<step>.json (at least "step", "status"
+pass|fail, "headline") and optionally OUT/steps/<step>.md; `assemble` joins
+them, in the order given, into OUT/report.json and OUT/report.md.
+
+Subcommands (called by tools/harness):
+  simple JSON STEP STATUS HEADLINE
+  conformance TESTLOGS RC JSON MD          counts cases per group from test.xml
+  matrix MATRIX_DIR RC LOG FINDINGS_LOG FINDINGS_DIR JSON MD
+  call_counts RAW_JSON RC LOG JSON MD
+  assemble OUT QUICK STEP...               exit 1 when a step failed
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+
+def write(path, data):
+    pathlib.Path(path).write_text(data if isinstance(data, str) else json.dumps(data, indent=2) + "\n")
+
+
+def simple(path, step, status, headline):
+    write(path, {"step": step, "status": status, "headline": headline})
+
+
+def conformance(testlogs, rc, out_json, out_md):
+    """Cases per group (the package under conformance/) and per target."""
+    root = pathlib.Path(testlogs) / "conformance"
+    groups, failures = {}, []
+    for xml in sorted(root.rglob("test.xml")):
+        target = "//" + str(xml.parent.relative_to(pathlib.Path(testlogs)).parent) + ":" + xml.parent.name
+        group = xml.parent.relative_to(root).parts[0]
+        g = groups.setdefault(group, {"targets": 0, "passed": 0, "failed": 0, "skipped": 0})
+        g["targets"] += 1
+        try:
+            cases = list(ET.parse(xml).iter("testcase"))
+            suites = list(ET.parse(xml).iter("testsuite"))
+        except ET.ParseError:
+            g["failed"] += 1
+            failures.append(f"{target}: unreadable test.xml")
+            continue
+        if not cases:  # A shell test: one suite, pass or fail.
+            bad = any(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+            g["failed" if bad else "passed"] += 1
+            if bad:
+                failures.append(target)
+            continue
+        for c in cases:
+            if c.find("failure") is not None or c.find("error") is not None:
+                g["failed"] += 1
+                failures.append(f"{target}: {c.get('classname', '')}.{c.get('name', '')}")
+            elif c.find("skipped") is not None or c.get("result") == "suppressed":
+                g["skipped"] += 1
+            else:
+                g["passed"] += 1
+    total = {k: sum(g[k] for g in groups.values()) for k in ("targets", "passed", "failed", "skipped")}
+    ok = int(rc) == 0 and total["failed"] == 0 and total["passed"] > 0
+    headline = f"{total['passed']} cases passed, {total['failed']} failed, {total['skipped']} skipped in {total['targets']} targets"
+    if int(rc) != 0 and total["failed"] == 0:
+        headline += f" (bazel test exited {rc}: a target failed to build or timed out; see steps/conformance.log)"
+    write(out_json, {"step": "conformance", "status": "pass" if ok else "fail", "headline": headline,
+                     "groups": groups, "total": total, "failures": failures})
+    md = ["## Conformance suite (`bazel test //conformance/...`)", "", headline, "",
+          "| group | targets | passed | failed | skipped |", "|---|---:|---:|---:|---:|"]
+    for name, g in sorted(groups.items()):
+        md.append(f"| {name} | {g['targets']} | {g['passed']} | {g['failed']} | {g['skipped']} |")
+    if failures:
+        md += ["", "Failing:"] + [f"- `{f}`" for f in failures]
+    write(out_md, "\n".join(md) + "\n")
+
+
+def matrix(matrix_dir, rc, log, findings_log, findings_dir, out_json, out_md):
+    mdir = pathlib.Path(matrix_dir)
+    log_text = pathlib.Path(log).read_text() if pathlib.Path(log).exists() else ""
+    try:
+        data = json.loads((mdir / "matrix.json").read_text())
+    except (OSError, ValueError):
+        write(out_json, {"step": "matrix", "status": "fail",
+                         "headline": f"the fault matrix wrote no report (exit {rc})"})
+        write(out_md, f"## Fault matrix\n\nNo report (exit {rc}). Log:\n\n```\n{log_text[-3000:]}\n```\n")
+        return
+    pin_diffs = [l for l in log_text.splitlines() if l.startswith("PIN DIFF")]
+    replays = [l for l in pathlib.Path(findings_log).read_text().splitlines() if l.strip()] \
+        if pathlib.Path(findings_log).exists() else []
+    findings = []
+    for f in sorted(pathlib.Path(findings_dir).glob("*.json")):
+        d = json.loads(f.read_text())
+        key = f"{d['mode']} {d['stack']} {d['entry']} {d['op']} {'*' if d['k'] < 0 else d['k']} {d['fault']} -> "
+        shown = next((r for r in replays if r.startswith(key)), None)
+        still = shown is not None and shown[len(key):].split(":")[0] == d["outcome"]
+        findings.append({"id": d.get("finding", f.stem), "title": d.get("title", ""), "file": f"testdata/findings/{f.name}",
+                         "recorded": d["outcome"], "reproduces": still, "replay": shown or "(not replayed)"})
+    t = data["totals"]
+    ok = int(rc) == 0 and data["hardened_guarantees_hold"] and not pin_diffs
+    headline = (f"{len(data['cells'])} cells; faithful {t['faithful']['abort']} abort / "
+                f"{t['faithful']['silent_loss']} silent_loss; hardened {t['hardened']['abort']} abort / "
+                f"{t['hardened']['silent_loss']} silent_loss / {t['hardened']['hang']} hang; "
+                f"{len(pin_diffs)} pin differences")
+    write(out_json, {"step": "matrix", "status": "pass" if ok else "fail", "headline": headline,
+                     "totals": t, "hardened_guarantees_hold": data["hardened_guarantees_hold"],
+                     "pin_diffs": pin_diffs, "notes": data["notes"], "findings": findings,
+                     "cells_json": str(mdir / "matrix.json")})
+    body = (mdir / "matrix.md").read_text().replace("# Fault matrix", "## Fault matrix", 1)
+    body = body.replace("\n## ", "\n### ")
+    md = [body.rstrip(), "", "### Pins", "",
+          f"{len(pin_diffs)} differences from testdata/fault_matrix." if not pin_diffs else
+          f"{len(pin_diffs)} differences from testdata/fault_matrix:"]
+    md += [f"- `{d}`" for d in pin_diffs[:50]]
+    md += ["", "### Known findings (faithful bridge; replayed from testdata/findings)", "",
+           "| id | finding | outcome | still reproduces | reproducer |", "|---|---|---|---|---|"]
+    for f in findings:
+        md.append(f"| {f['id']} | {f['title']} | {f['recorded']} | {'yes' if f['reproduces'] else 'NO'} | `{f['file']}` |")
+    write(out_md, "\n".join(md) + "\n")
+
+
+def call_counts(raw, rc, log, out_json, out_md):
+    try:
+        data = json.loads(pathlib.Path(raw).read_text())
+    except (OSError, ValueError):
+        data = None
+    ok = int(rc) == 0 and data is not None
+    table = pathlib.Path(log).read_text() if pathlib.Path(log).exists() else ""
+    if data:
+        f, h = data["faithful"], data["hardened"]
+        headline = (f"{data['tensor_mib']} MiB load via BufReader: bridge asks faithful "
+                    f"{f['above']['read']} reads/{f['above']['seek']} seeks/{f['above']['position']} positions, "
+                    f"hardened {h['above']['read']}/{h['above']['seek']}/{h['above']['position']}; "
+                    f"file sees faithful {f['below']['read']}/{f['below']['seek']}, hardened "
+                    f"{h['below']['read']}/{h['below']['seek']}")
+    else:
+        headline = f"call_counts failed (exit {rc})"
+    write(out_json, {"step": "call_counts", "status": "pass" if ok else "fail", "headline": headline,
+                     "counts": data})
+    write(out_md, "## Callback counts of one load (BufReader over a file)\n\n"
+                  "`above`: what the bridge asks of the BufReader; `below`: what the file sees.\n\n"
+                  f"```\n{table.rstrip()}\n```\n")
+
+
+def assemble(out, quick, steps):
+    out = pathlib.Path(out)
+    frags, md = [], []
+    for step in steps:
+        p = out / "steps" / f"{step}.json"
+        try:
+            frag = json.loads(p.read_text())
+        except (OSError, ValueError):
+            frag = {"step": step, "status": "fail", "headline": "the step wrote no fragment"}
+        frags.append(frag)
+        m = out / "steps" / f"{step}.md"
+        if m.exists():
+            md.append(m.read_text().rstrip())
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    passed = all(f["status"] == "pass" for f in frags)
+    report = {"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "commit": commit, "quick": quick == "1",
+              "status": "pass" if passed else "fail", "steps": frags}
+    write(out / "report.json", report)
+    head = [f"# Harness report ({'quick' if quick == '1' else 'full'})", "",
+            f"Commit `{commit}`, {report['generated']}. Overall: **{report['status'].upper()}**.", "",
+            "| step | status | summary |", "|---|---|---|"]
+    head += [f"| {f['step']} | {f['status']} | {f['headline']} |" for f in frags]
+    write(out / "report.md", "\n".join(head) + "\n\n" + "\n\n".join(md) + "\n")
+    return 0 if passed else 1
+
+
+def main(argv):
+    cmd, args = argv[1], argv[2:]
+    if cmd == "simple":
+        simple(*args)
+    elif cmd == "conformance":
+        conformance(*args)
+    elif cmd == "matrix":
+        matrix(*args)
+    elif cmd == "call_counts":
+        call_counts(*args)
+    elif cmd == "assemble":
+        return assemble(args[0], args[1], args[2:])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
