@@ -18,6 +18,9 @@ Exit status: 0 all match; 1 a mismatch or an archive that does not load
 import os
 import sys
 
+# The sidecar module sits in the source tree: leave no __pycache__ there.
+sys.dont_write_bytecode = True
+
 try:
     import torch
 except ImportError as e:

@@ -24,6 +24,9 @@ source, so this must run from a file.
 import os
 import sys
 
+# The sidecar module sits in the source tree: leave no __pycache__ there.
+sys.dont_write_bytecode = True
+
 import numpy as np
 import torch
 
