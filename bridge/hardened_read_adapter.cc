@@ -25,14 +25,20 @@ void HardenedReadAdapter::Fail(const char* callback,
       CallbackError(callback, where, LastReadStreamError(stream_ptr_)));
 }
 
+template <typename Call>
+bool HardenedReadAdapter::Retry(Call&& call) const {
+  return RetryInterrupted(call, [this] { return LastReadStreamError(stream_ptr_); },
+                          kMaxInterruptedRetries, &retries_);
+}
+
 size_t HardenedReadAdapter::size() const {
   if (size_) return *size_;
   uint64_t current = 0;
-  if (!tch_read_stream_stream_position(stream_ptr_, &current)) {
+  if (!Retry([&] { return tch_read_stream_stream_position(stream_ptr_, &current); })) {
     Fail("tch_read_stream_stream_position", "while sizing the archive");
   }
   uint64_t end = 0;
-  if (!tch_read_stream_seek_end(stream_ptr_, 0, &end)) {
+  if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
     Fail("tch_read_stream_seek_end", "while sizing the archive");
   }
   position_ = end;
@@ -44,7 +50,7 @@ size_t HardenedReadAdapter::size() const {
 void HardenedReadAdapter::SeekTo(uint64_t pos, const char* what) const {
   if (position_ == pos) return;
   uint64_t reported = 0;
-  if (!tch_read_stream_seek_start(stream_ptr_, pos, &reported)) {
+  if (!Retry([&] { return tch_read_stream_seek_start(stream_ptr_, pos, &reported); })) {
     Fail("tch_read_stream_seek_start", At(pos, what));
   }
   if (reported != pos) {
@@ -62,17 +68,9 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
   SeekTo(pos, what);
   auto* p = static_cast<uint8_t*>(buf);
   size_t got = 0;
-  int interrupted = 0;
   while (got < n) {
     size_t count = 0;
-    if (!tch_read_stream_read(stream_ptr_, p + got, n - got, &count)) {
-      std::optional<Error> e = LastReadStreamError(stream_ptr_);
-      if (e && e->kind() == ErrorKind::kInterrupted &&
-          interrupted < kMaxInterruptedRetries) {
-        ++interrupted;
-        ++retries_;
-        continue;
-      }
+    if (!Retry([&] { return tch_read_stream_read(stream_ptr_, p + got, n - got, &count); })) {
       Fail("tch_read_stream_read", At(pos + got, what));
     }
     if (count > n - got) {
@@ -85,7 +83,6 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
     }
     if (count == 0) break;
     got += count;
-    interrupted = 0;
   }
   position_ = pos + got;
   if (got < n && (!size_ || pos + got < *size_)) {

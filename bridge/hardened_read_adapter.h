@@ -6,8 +6,9 @@
 // - read(pos, n) returns n bytes, looping over short reads, unless the
 //   archive ends first; a 0 before the size found by size() is an error
 //   ("unexpected end of stream at offset X"), not a short result;
-// - Interrupted is retried, at most kMaxInterruptedRetries times in a row;
-//   WouldBlock and every other error fail at once (no spinning);
+// - Interrupted is retried on every callback (read, seek, position), at most
+//   kMaxInterruptedRetries times in a row; WouldBlock and every other error
+//   fail at once (no spinning);
 // - the size is asked once (position, seek_end(0), seek back) and cached;
 // - a seek is skipped when the tracked position is already the one asked
 //   for (a BufReader keeps its buffer), and a seek that reports a position
@@ -43,12 +44,15 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   size_t read(uint64_t pos, void* buf, size_t n,
               const char* what = "") const override;
 
-  // Read callbacks that failed with Interrupted and were retried.
+  // Callbacks that failed with Interrupted and were retried.
   uint64_t retries() const { return retries_; }
 
  private:
   [[noreturn]] void Fail(const char* callback, const std::string& where) const;
   void SeekTo(uint64_t pos, const char* what) const;
+  // One callback call, with Interrupted retried (stream_failure.h).
+  template <typename Call>
+  bool Retry(Call&& call) const;
 
   void* stream_ptr_;
   // LibTorch's interface is const; the cache and the tracked position are

@@ -19,20 +19,15 @@ void HardenedWriteAdapter::Latch(Error error) {
 size_t HardenedWriteAdapter::save(const void* data, size_t size) noexcept {
   const auto* p = static_cast<const uint8_t*>(data);
   size_t left = size;
-  int interrupted = 0;
+  auto last_error = [this] { return LastWriteStreamError(stream_ptr_); };
   while (!error_ && left > 0) {
     // Built only on failure: this loop is on the save's hot path.
     auto where = [this] { return "at offset " + std::to_string(offset_); };
     size_t n = 0;
-    if (!tch_write_stream_write(stream_ptr_, p, left, &n)) {
-      std::optional<Error> e = LastWriteStreamError(stream_ptr_);
-      if (e && e->kind() == ErrorKind::kInterrupted &&
-          interrupted < kMaxInterruptedRetries) {
-        ++interrupted;
-        ++retries_;
-        continue;
-      }
-      Latch(CallbackError("tch_write_stream_write", where(), e));
+    if (!RetryInterrupted(
+            [&] { return tch_write_stream_write(stream_ptr_, p, left, &n); },
+            last_error, kMaxInterruptedRetries, &retries_)) {
+      Latch(CallbackError("tch_write_stream_write", where(), last_error()));
     } else if (n == 0) {
       Latch(Error(ErrorKind::kWriteZero,
                   "tch_write_stream_write wrote 0 of " + std::to_string(left) +
@@ -45,7 +40,6 @@ size_t HardenedWriteAdapter::save(const void* data, size_t size) noexcept {
       p += n;
       left -= n;
       offset_ += n;
-      interrupted = 0;
     }
   }
   return size;
@@ -53,9 +47,14 @@ size_t HardenedWriteAdapter::save(const void* data, size_t size) noexcept {
 
 Status HardenedWriteAdapter::Finish() {
   if (error_) return *error_;
-  std::optional<Status> flush = FlushWriteStream(stream_ptr_);
-  if (!flush) return Ok();
-  if (!flush->ok()) return *flush;
+  if (!HasFlushExtension()) return Ok();
+  auto last_error = [this] { return LastWriteStreamError(stream_ptr_); };
+  if (!RetryInterrupted([this] { return tsh_write_stream_flush(stream_ptr_); },
+                        last_error, kMaxInterruptedRetries, &retries_)) {
+    return CallbackError("tsh_write_stream_flush",
+                         "at the end of the save (offset " + std::to_string(offset_) + ")",
+                         last_error());
+  }
   flushed_ = true;
   return Ok();
 }

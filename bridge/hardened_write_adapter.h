@@ -5,7 +5,8 @@
 //
 // Promises, given a stream that keeps the callbacks' contract:
 // - short counts are written again until the chunk is through;
-// - Interrupted is retried, at most kMaxInterruptedRetries times in a row;
+// - Interrupted is retried, on writes and on the final flush, at most
+//   kMaxInterruptedRetries times in a row;
 // - the first failure (an error, a zero count = WriteZero, a count larger
 //   than asked = InvalidData, or retries exhausted) is latched; from then on
 //   every chunk is reported to LibTorch as fully written and dropped, so the
@@ -48,7 +49,7 @@ class HardenedWriteAdapter {
   // Call once LibTorch has returned: the latched error, or the flush.
   Status Finish();
 
-  // Write callbacks that failed with Interrupted and were retried.
+  // Write and flush callbacks that failed with Interrupted and were retried.
   uint64_t retries() const { return retries_; }
   // Bytes that reached the stream.
   uint64_t written() const { return offset_; }

@@ -36,12 +36,7 @@ std::optional<Error> LastReadStreamError(void* stream_ptr) {
   return Fetch(tsh_read_stream_last_error, stream_ptr);
 }
 
-std::optional<Status> FlushWriteStream(void* stream_ptr) {
-  if (tsh_write_stream_flush == nullptr) return std::nullopt;
-  if (tsh_write_stream_flush(stream_ptr)) return Ok();
-  return Status(CallbackError("tsh_write_stream_flush", "at the end of the save",
-                              LastWriteStreamError(stream_ptr)));
-}
+bool HasFlushExtension() { return tsh_write_stream_flush != nullptr; }
 
 Error CallbackError(const char* callback, const std::string& where,
                     const std::optional<Error>& stream_error) {

@@ -12,6 +12,7 @@
 #ifndef TSH_BRIDGE_STREAM_FAILURE_H_
 #define TSH_BRIDGE_STREAM_FAILURE_H_
 
+#include <cstdint>
 #include <ios>
 #include <optional>
 #include <string>
@@ -36,8 +37,26 @@ class StreamFailure : public std::ios_base::failure {
 std::optional<Error> LastWriteStreamError(void* stream_ptr);
 std::optional<Error> LastReadStreamError(void* stream_ptr);
 
-// Flushes through the flush extension: nullopt where there is none.
-std::optional<Status> FlushWriteStream(void* stream_ptr);
+// Whether the implementation provides the flush extension.
+bool HasFlushExtension();
+
+// Calls `call` (one callback, returning its bool) until it succeeds,
+// retrying while `last_error()` reports Interrupted, at most `max_retries`
+// times in a row; each retry is counted in *retries. Returns the last bool.
+// Without the last_error extension nothing is retried: a bare `false` cannot
+// be told apart from a hard failure.
+template <typename Call, typename LastError>
+bool RetryInterrupted(Call&& call, LastError&& last_error, int max_retries,
+                      uint64_t* retries) {
+  for (int interrupted = 0;; ++interrupted) {
+    if (call()) return true;
+    std::optional<Error> e = last_error();
+    if (!e || e->kind() != ErrorKind::kInterrupted || interrupted == max_retries) {
+      return false;
+    }
+    ++*retries;
+  }
+}
 
 // "<callback> failed <where>: <Kind>: <stream message>", or, where the
 // stream's error is unknown, "<callback> failed <where>" with kind Other.

@@ -40,8 +40,10 @@ Status SaveTensor(const at::Tensor& tensor, Write& out,
 Status SaveNamedTensors(const NamedTensors& tensors, Write& out,
                         Mode mode = Mode::kFaithful);
 
-// One tensor saved by SaveTensor, or by Python's torch.save in a
-// TorchScript-compatible archive (at_load_from_stream).
+// One tensor saved by SaveTensor (at_load_from_stream). From Python, write
+// it with torch.jit.save of a scripted module holding the tensor as
+// attribute "0": an archive of Python's torch.save(tensor) is refused with
+// InvalidData (it has no constants.pkl).
 Result<at::Tensor> LoadTensor(ReadStream& in, Mode mode = Mode::kFaithful);
 
 // The named parameters of an archive (at_load_from_stream_callback), in the
