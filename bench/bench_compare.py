@@ -6,7 +6,9 @@ median of the repeated iteration entries), computes the ratios that
 bench/README.md defines, and compares each with
   - its goal (a floor that every size in the ratio's range must reach), and
   - bench/baseline.json: the geometric mean, over the sizes both have, of
-    current / baseline must not fall below 1 - tolerance.
+    current / baseline must not fall below 1 - tolerance. Only ratios with a
+    goal (or "gate": true in the baseline) fail the check; the others are
+    reported as drift.
 Cases that reported an error (e.g. "no CUDA") are SKIPPED, never measured.
 
 Exit status: 0 when nothing regressed, 1 on a regression (or, with
@@ -212,15 +214,19 @@ def check(ratios, baseline):
             missed += 1
         base = spec.get("values", {})
         common = [n for n in values if n in base and base[n] > 0]
+        # Ratios with a goal gate; the others are reported, as drift.
+        gating = goal is not None or spec.get("gate", False)
         if not common:
             reg_status = "no baseline"
         else:
             rel = math.exp(sum(math.log(values[n] / base[n]) for n in common) / len(common))
-            if rel < 1.0 - tol:
+            if rel >= 1.0 - tol:
+                reg_status = "ok x%.3f" % rel
+            elif gating:
                 reg_status = "REGRESSED x%.3f" % rel
                 regressions += 1
             else:
-                reg_status = "ok x%.3f" % rel
+                reg_status = "drift x%.3f" % rel
         rows.append((rid, goal_status, reg_status, _fmt_sizes(values)))
     return rows, regressions, missed
 
@@ -248,9 +254,9 @@ def write_baseline(path, ratios, old):
         if not got["values"]:
             continue
         entry = {"values": {n: round(v, 4) for n, v in got["values"].items()}}
-        tol = old.get("ratios", {}).get(rid, {}).get("tolerance")
-        if tol is not None:
-            entry["tolerance"] = tol
+        for key in ("tolerance", "gate"):
+            if key in old.get("ratios", {}).get(rid, {}):
+                entry[key] = old["ratios"][rid][key]
         doc["ratios"][rid] = entry
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
