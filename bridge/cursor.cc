@@ -1,5 +1,6 @@
 #include "bridge/cursor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -34,18 +35,19 @@ Result<size_t> Cursor::write(const uint8_t* buf, size_t n) {
                  "Cursor: write would grow the vector past its maximum size");
   }
   const size_t pos = static_cast<size_t>(pos_);
-  const size_t end = pos + n;
-  if (end > data_.size()) {
-    // resize() zero-fills any gap between the old end and pos, as Rust does.
-    try {
-      data_.resize(end);
-    } catch (const std::bad_alloc&) {
-      return Error(ErrorKind::kOutOfMemory, "Cursor: out of memory");
-    } catch (const std::length_error&) {
-      return Error(ErrorKind::kOutOfMemory, "Cursor: vector length exceeded");
-    }
+  const size_t size = data_.size();
+  // Overwrite what exists, append the rest: no byte is zero-filled only to
+  // be overwritten (a save appends every chunk, on its hot path).
+  const size_t overlap = pos < size ? std::min(n, size - pos) : 0;
+  try {
+    if (pos > size) data_.resize(pos);  // Zero-fills the gap, as Rust does.
+    data_.insert(data_.end(), buf + overlap, buf + n);
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorKind::kOutOfMemory, "Cursor: out of memory");
+  } catch (const std::length_error&) {
+    return Error(ErrorKind::kOutOfMemory, "Cursor: vector length exceeded");
   }
-  std::memcpy(data_.data() + pos, buf, n);
+  std::memcpy(data_.data() + pos, buf, overlap);
   pos_ += n;
   return n;
 }

@@ -1,5 +1,8 @@
 #include "bridge/hardened_read_adapter.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "bridge/callbacks.h"
 #include "bridge/stream_failure.h"
 
@@ -37,14 +40,37 @@ size_t HardenedReadAdapter::size() const {
   if (!Retry([&] { return tch_read_stream_stream_position(stream_ptr_, &current); })) {
     Fail("tch_read_stream_stream_position", "while sizing the archive");
   }
+  position_ = current;
+  // Where the stream is (the archive's start, as a rule) LibTorch will read
+  // the records; take a window of it now, before any seek.
+  const Window& head = Fill(current, kWindow, "archive start");
   uint64_t end = 0;
-  if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
-    Fail("tch_read_stream_seek_end", "while sizing the archive");
+  if (head.bytes.size() == kWindow) {
+    // Landing a window before the end is one seek that both sizes the
+    // archive and reaches its directory, which LibTorch reads first.
+    if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &end); })) {
+      Fail("tch_read_stream_seek_end", "while sizing the archive");
+    }
+    position_ = end;
+    size_ = end + kWindow;
+    Fill(end, kWindow, "archive end");
+  } else {
+    // The whole rest of the stream fits one window; the seek confirms that
+    // the stream really ended rather than returning 0 early.
+    if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
+      Fail("tch_read_stream_seek_end", "while sizing the archive");
+    }
+    position_ = end;
+    size_ = end;
+    const uint64_t seen = current + head.bytes.size();
+    if (seen < end) {
+      throw StreamFailure(Error(ErrorKind::kUnexpectedEof,
+                                "unexpected end of stream at offset " + std::to_string(seen) +
+                                    ": tch_read_stream_read returned 0 before the end at " +
+                                    std::to_string(end)));
+    }
   }
-  position_ = end;
-  SeekTo(current, "returning after sizing the archive");
-  size_ = end;
-  return end;
+  return *size_;
 }
 
 void HardenedReadAdapter::SeekTo(uint64_t pos, const char* what) const {
@@ -63,14 +89,13 @@ void HardenedReadAdapter::SeekTo(uint64_t pos, const char* what) const {
   position_ = pos;
 }
 
-size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
-                                 const char* what) const {
+size_t HardenedReadAdapter::ReadFully(uint64_t pos, uint8_t* buf, size_t n,
+                                      const char* what) const {
   SeekTo(pos, what);
-  auto* p = static_cast<uint8_t*>(buf);
   size_t got = 0;
   while (got < n) {
     size_t count = 0;
-    if (!Retry([&] { return tch_read_stream_read(stream_ptr_, p + got, n - got, &count); })) {
+    if (!Retry([&] { return tch_read_stream_read(stream_ptr_, buf + got, n - got, &count); })) {
       Fail("tch_read_stream_read", At(pos + got, what));
     }
     if (count > n - got) {
@@ -85,7 +110,54 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
     got += count;
   }
   position_ = pos + got;
-  if (got < n && (!size_ || pos + got < *size_)) {
+  return got;
+}
+
+const HardenedReadAdapter::Window& HardenedReadAdapter::Fill(uint64_t pos, size_t n,
+                                                             const char* what) const {
+  // A short gap ahead of the stream is read rather than sought over.
+  if (position_ && *position_ < pos && pos - *position_ < kWindow) pos = *position_;
+  if (size_) n = static_cast<size_t>(std::min<uint64_t>(n, *size_ > pos ? *size_ - pos : 0));
+  Window& w = windows_[1 - last_used_];
+  last_used_ = 1 - last_used_;
+  w.bytes.resize(n);
+  w.start = pos;
+  w.bytes.resize(ReadFully(pos, w.bytes.data(), n, what));
+  return w;
+}
+
+size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
+                                 const char* what) const {
+  if (!size_) size();
+  auto* out = static_cast<uint8_t*>(buf);
+  size_t got = 0;
+  while (got < n) {
+    const uint64_t at = pos + got;
+    const Window* hit = nullptr;
+    for (int i = 0; i < 2; ++i) {
+      const Window& w = windows_[i];
+      if (at >= w.start && at < w.start + w.bytes.size()) {
+        hit = &w;
+        last_used_ = i;
+      }
+    }
+    if (hit != nullptr) {
+      const size_t c = std::min<uint64_t>(n - got, hit->start + hit->bytes.size() - at);
+      std::memcpy(out + got, hit->bytes.data() + (at - hit->start), c);
+      got += c;
+      continue;
+    }
+    if (at >= *size_) break;
+    if (n - got >= kWindow) {
+      // Large reads (tensor data) go straight into LibTorch's buffer.
+      const size_t c = ReadFully(at, out + got, n - got, what);
+      got += c;
+      if (c == 0 || got < n) break;
+    } else if (Fill(at, kWindow, what).bytes.empty()) {
+      break;
+    }
+  }
+  if (got < n && pos + got < *size_) {
     throw StreamFailure(Error(ErrorKind::kUnexpectedEof,
                               "unexpected end of stream " + At(pos + got, what) +
                                   ": tch_read_stream_read returned 0"));

@@ -9,10 +9,17 @@
 // - Interrupted is retried on every callback (read, seek, position), at most
 //   kMaxInterruptedRetries times in a row; WouldBlock and every other error
 //   fail at once (no spinning);
-// - the size is asked once (position, seek_end(0), seek back) and cached;
-// - a seek is skipped when the tracked position is already the one asked
-//   for (a BufReader keeps its buffer), and a seek that reports a position
-//   other than the one asked for is an error;
+// - few seeks: LibTorch reads the archive's directory at its end first,
+//   then the records from its start. Sizing reads a window (kWindow bytes)
+//   where the stream stands, lands one seek_end(-kWindow) before the end
+//   (that sizes the archive) and reads a window there; small reads are then
+//   served from these two windows (the last two read), large reads go
+//   straight to LibTorch's buffer, short gaps ahead are read instead of
+//   sought over, and a seek is skipped when the stream is already there (a
+//   BufReader keeps its buffer). One load of one tensor makes two seeks
+//   where tch-rs's adapter makes one per read;
+// - a seek that reports a position other than the one asked for is an
+//   error;
 // - a count larger than asked is an error (InvalidData).
 // Every failure is thrown as StreamFailure naming the callback, the offset
 // and the stream's error kind and message. Without the last_error extension
@@ -26,6 +33,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "caffe2/serialize/read_adapter_interface.h"
 
@@ -34,6 +42,7 @@ namespace tsh {
 class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
  public:
   static constexpr int kMaxInterruptedRetries = 64;
+  static constexpr size_t kWindow = 64 * 1024;
 
   explicit HardenedReadAdapter(void* stream_ptr) : stream_ptr_(stream_ptr) {}
   ~HardenedReadAdapter() override;
@@ -48,8 +57,19 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   uint64_t retries() const { return retries_; }
 
  private:
+  // Bytes of the stream read ahead: [start, start + bytes.size()).
+  struct Window {
+    uint64_t start = 0;
+    std::vector<uint8_t> bytes;
+  };
+
   [[noreturn]] void Fail(const char* callback, const std::string& where) const;
   void SeekTo(uint64_t pos, const char* what) const;
+  // Reads n bytes at pos (fewer only at the end of the stream).
+  size_t ReadFully(uint64_t pos, uint8_t* buf, size_t n, const char* what) const;
+  // Reads up to n bytes at pos (or from the stream's position, if that is a
+  // short gap before pos) into the window used least recently.
+  const Window& Fill(uint64_t pos, size_t n, const char* what) const;
   // One callback call, with Interrupted retried (stream_failure.h).
   template <typename Call>
   bool Retry(Call&& call) const;
@@ -59,6 +79,8 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   // bookkeeping, not observable state.
   mutable std::optional<uint64_t> size_;
   mutable std::optional<uint64_t> position_;
+  mutable Window windows_[2];
+  mutable int last_used_ = 0;
   mutable uint64_t retries_ = 0;
 };
 
