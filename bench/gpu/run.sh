@@ -41,7 +41,8 @@ if [[ -z "${LIBTORCH_DIR:-}" ]]; then
   abi="$(python3 -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')"
 else
   # A LibTorch of its own: its C++ ABI shows in libc10's symbols.
-  if nm -D --defined-only "$LIBTORCH_DIR/lib/libc10.so" | grep -q __cxx11; then abi=1; else abi=0; fi
+  # grep -c reads all of nm's output: with pipefail, grep -q would fail on SIGPIPE.
+  if [[ $(nm -D --defined-only "$LIBTORCH_DIR/lib/libc10.so" | grep -c __cxx11) -gt 0 ]]; then abi=1; else abi=0; fi
 fi
 [[ -d "$LIBTORCH_DIR/include/torch" && -d "$LIBTORCH_DIR/lib" ]] ||
   die "LIBTORCH_DIR=$LIBTORCH_DIR has no include/torch or lib/"
