@@ -18,6 +18,9 @@ constexpr size_t kZip64LocatorSize = 20;
 constexpr size_t kCentralSize = 46;
 constexpr size_t kLocalSize = 30;
 constexpr size_t kMaxComment = 65535;
+// Deflate cannot expand a byte into more than about 1032 (258-byte matches
+// of a 1-bit code); a larger stated size is a lie LibTorch would allocate.
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
 uint16_t U16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 uint32_t U32(const uint8_t* p) { return U16(p) | static_cast<uint32_t>(U16(p + 2)) << 16; }
@@ -162,6 +165,9 @@ Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size) {
     Status z64 = ApplyZip64Extra(var.data() + name_len, extra_len, &e, at);
     if (!z64.ok()) return z64;
     if (method == 0 && e.compressed != e.uncompressed) return Bad("stored entry with two sizes", at);
+    if (method == 8 && e.uncompressed / kMaxDeflateRatio > e.compressed) {
+      return Bad("deflated entry larger than deflate can expand", at);
+    }
     uint8_t l[kLocalSize];
     if (!Inside(e.local_offset, kLocalSize, d.offset)) return Bad("local header out of bounds", at);
     if (!ReadAt(read_at, e.local_offset, l, sizeof l)) return Bad("short read of a local header", e.local_offset);

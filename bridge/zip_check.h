@@ -19,7 +19,9 @@
 //   (compressed size, zip64 extra field honoured) lie inside the stream
 //   before the central directory, with a non-empty name, method stored (0)
 //   or deflate (8), and, when stored, equal compressed and uncompressed
-//   sizes.
+//   sizes; when deflated, an uncompressed size within deflate's maximum
+//   expansion (1032:1) of the compressed one (LibTorch allocates the stated
+//   size before inflating: testdata/crashes/archive_fuzzer/).
 // Otherwise it returns Err(InvalidData) whose message names the first
 // violated rule and its offset. It checks structure only: it does not
 // decompress, verify CRCs, or look inside the records LibTorch reads.

@@ -11,13 +11,16 @@
 //   <id>.txt, whose line "outcome: X" says what replaying it gives (in an
 //   ASan build, the line "outcome_asan: X" wins where present). Each is
 //   replayed in a child process and must give exactly X: "returned" (the
-//   harness contained the input and returned), "SIG<NAME>" (killed by that
-//   signal) or "exit(N)". A different outcome fails the run, naming the
+//   harness contained the input and returned), "memory_blowup" (returned,
+//   but peaked above kBlowupBytes of resident memory: LibTorch allocating
+//   sizes an archive states), "SIG<NAME>" (killed by that signal) or
+//   "exit(N)". A different outcome fails the run, naming the
 //   reproducer and both outcomes: e.g. a LibTorch upgrade fixed a crash.
 // A path that does not exist is an error (a typo must not pass silently).
 // Exit status 0 when every input behaved.
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +52,9 @@ constexpr bool kAsan = false;
 
 // A crash must not hang CI: a child still running after this is killed.
 constexpr unsigned kChildTimeoutSeconds = 120;
+
+// Far above what loading the small reproducers needs (~200 MB).
+constexpr long kBlowupBytes = 1L << 30;
 
 std::vector<uint8_t> ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -88,9 +94,12 @@ std::string OutcomeInChild(const std::vector<uint8_t>& input) {
     _exit(0);  // No atexit work: only the replay is judged.
   }
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return "waitpid failed";
+  struct rusage usage = {};
+  if (wait4(pid, &status, 0, &usage) != pid) return "wait4 failed";
   if (WIFSIGNALED(status)) return SignalName(WTERMSIG(status));
-  if (WEXITSTATUS(status) == 0) return "returned";
+  if (WEXITSTATUS(status) == 0) {
+    return usage.ru_maxrss * 1024L > kBlowupBytes ? "memory_blowup" : "returned";
+  }
   return "exit(" + std::to_string(WEXITSTATUS(status)) + ")";
 }
 

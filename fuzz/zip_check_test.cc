@@ -173,6 +173,16 @@ TEST(ZipCheckTest, BadSignaturesAndMethodsAreRefused) {
   ExpectRefused(b, "overruns the directory");
 }
 
+TEST(ZipCheckTest, DeflatedSizeBeyondDeflateExpansionIsRefused) {
+  Bytes b = TinyZip("");
+  const size_t cd = U32(b, b.size() - 22 + 16);
+  Put16(b, cd + 10, 8);
+  Put32(b, cd + 24, 3 * 1032);  // The most 3 deflated bytes can give.
+  EXPECT_TRUE(Check(b).ok());
+  Put32(b, cd + 24, 4 * 1032);
+  ExpectRefused(b, "larger than deflate can expand");
+}
+
 TEST(ZipCheckTest, SaturatedFieldWithoutZip64IsRefused) {
   Bytes b = TinyZip("");
   const size_t cd = U32(b, b.size() - 22 + 16);

@@ -106,6 +106,7 @@ def stack_of(report):
         else:
             cut = re.search(r" \(?/", rest)
             func, where = (rest[:cut.start()], rest[cut.start():]) if cut else (rest, "")
+        func = func.strip() or os.path.basename(where.strip(" ()").split("+")[0])
         if NOISE.search(func) or NOISE.search(where):
             continue
         frames.append(func.strip())
