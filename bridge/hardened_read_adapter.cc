@@ -36,41 +36,28 @@ bool HardenedReadAdapter::Retry(Call&& call) const {
 
 size_t HardenedReadAdapter::size() const {
   if (size_) return *size_;
-  uint64_t current = 0;
-  if (!Retry([&] { return tch_read_stream_stream_position(stream_ptr_, &current); })) {
-    Fail("tch_read_stream_stream_position", "while sizing the archive");
+  // LibTorch reads the archive's directory at its end first: one seek to a
+  // window before the end both sizes the archive and reaches the directory.
+  uint64_t tail = 0;
+  if (Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &tail); })) {
+    position_ = tail;
+    size_ = tail + kWindow;
+    Fill(tail, kWindow, "archive end");
+    return *size_;
   }
-  position_ = current;
-  // Where the stream is (the archive's start, as a rule) LibTorch will read
-  // the records; take a window of it now, before any seek.
-  const Window& head = Fill(current, kWindow, "archive start");
+  // A seek before byte 0 is refused (InvalidInput): the archive is smaller
+  // than a window. Any other error is the stream's.
+  std::optional<Error> e = LastReadStreamError(stream_ptr_);
+  if (e && e->kind() != ErrorKind::kInvalidInput) {
+    Fail("tch_read_stream_seek_end", "while sizing the archive");
+  }
   uint64_t end = 0;
-  if (head.bytes.size() == kWindow) {
-    // Landing a window before the end is one seek that both sizes the
-    // archive and reaches its directory, which LibTorch reads first.
-    if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &end); })) {
-      Fail("tch_read_stream_seek_end", "while sizing the archive");
-    }
-    position_ = end;
-    size_ = end + kWindow;
-    Fill(end, kWindow, "archive end");
-  } else {
-    // The whole rest of the stream fits one window; the seek confirms that
-    // the stream really ended rather than returning 0 early.
-    if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
-      Fail("tch_read_stream_seek_end", "while sizing the archive");
-    }
-    position_ = end;
-    size_ = end;
-    const uint64_t seen = current + head.bytes.size();
-    if (seen < end) {
-      throw StreamFailure(Error(ErrorKind::kUnexpectedEof,
-                                "unexpected end of stream at offset " + std::to_string(seen) +
-                                    ": tch_read_stream_read returned 0 before the end at " +
-                                    std::to_string(end)));
-    }
+  if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
+    Fail("tch_read_stream_seek_end", "while sizing the archive");
   }
-  return *size_;
+  position_ = end;
+  size_ = end;
+  return end;
 }
 
 void HardenedReadAdapter::SeekTo(uint64_t pos, const char* what) const {
@@ -115,8 +102,11 @@ size_t HardenedReadAdapter::ReadFully(uint64_t pos, uint8_t* buf, size_t n,
 
 const HardenedReadAdapter::Window& HardenedReadAdapter::Fill(uint64_t pos, size_t n,
                                                              const char* what) const {
-  // A short gap ahead of the stream is read rather than sought over.
-  if (position_ && *position_ < pos && pos - *position_ < kWindow) pos = *position_;
+  if (position_ && *position_ < pos && pos - *position_ < kWindow) {
+    pos = *position_;  // A short gap ahead is read rather than sought over.
+  } else if (size_ && *size_ - std::min(*size_, pos) < n) {
+    pos = *size_ > n ? *size_ - n : 0;  // Near the end: end the window there.
+  }
   if (size_) n = static_cast<size_t>(std::min<uint64_t>(n, *size_ > pos ? *size_ - pos : 0));
   Window& w = windows_[1 - last_used_];
   last_used_ = 1 - last_used_;

@@ -10,14 +10,14 @@
 //   kMaxInterruptedRetries times in a row; WouldBlock and every other error
 //   fail at once (no spinning);
 // - few seeks: LibTorch reads the archive's directory at its end first,
-//   then the records from its start. Sizing reads a window (kWindow bytes)
-//   where the stream stands, lands one seek_end(-kWindow) before the end
-//   (that sizes the archive) and reads a window there; small reads are then
-//   served from these two windows (the last two read), large reads go
-//   straight to LibTorch's buffer, short gaps ahead are read instead of
-//   sought over, and a seek is skipped when the stream is already there (a
-//   BufReader keeps its buffer). One load of one tensor makes two seeks
-//   where tch-rs's adapter makes one per read;
+//   then the records from its start. Sizing lands one seek_end(-kWindow)
+//   before the end (that sizes the archive) and reads a window (kWindow
+//   bytes) there; small reads are served from the last two windows read,
+//   large reads go straight to LibTorch's buffer, short gaps ahead are read
+//   instead of sought over, and a seek is skipped when the stream is already
+//   there (a BufReader keeps its buffer). One load of one tensor makes two
+//   seek callbacks (three below a window's size) where tch-rs's adapter
+//   makes one per read, plus three to size the archive;
 // - a seek that reports a position other than the one asked for is an
 //   error;
 // - a count larger than asked is an error (InvalidData).
