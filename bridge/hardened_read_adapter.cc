@@ -143,8 +143,9 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
       const size_t c = ReadFully(at, out + got, n - got, what);
       got += c;
       if (c == 0 || got < n) break;
-    } else if (Fill(at, kWindow, what).bytes.empty()) {
-      break;
+    } else {
+      const Window& w = Fill(at, kWindow, what);
+      if (at < w.start || at - w.start >= w.bytes.size()) break;  // Ended before `at`.
     }
   }
   if (got < n && pos + got < *size_) {
