@@ -10,7 +10,10 @@
 // - After --crashes, each DIR holds reproducers <id>.bin, each described by
 //   <id>.txt, whose line "outcome: X" says what replaying it gives (in an
 //   ASan build, the line "outcome_asan: X" wins where present). Each is
-//   replayed in a child process and must give exactly X: "returned" (the
+//   replayed in a fresh child process (this binary run again with --one
+//   FILE: a fork would inherit the heap of the inputs replayed before, and
+//   whether LibTorch's wild reads crash depends on it) and must give
+//   exactly X: "returned" (the
 //   harness contained the input and returned), "memory_blowup" (returned,
 //   but peaked above kBlowupBytes of resident memory: LibTorch allocating
 //   sizes an archive states), "SIG<NAME>" (killed by that signal) or
@@ -83,15 +86,16 @@ std::string SignalName(int sig) {
   return abbrev ? std::string("SIG") + abbrev : "SIG" + std::to_string(sig);
 }
 
-// Replays `input` in a child process and names how the child ended.
-std::string OutcomeInChild(const std::vector<uint8_t>& input) {
+// Replays `path` in a fresh process and names how it ended.
+std::string OutcomeInChild(const char* argv0, const fs::path& path) {
   fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) return "fork failed";
   if (pid == 0) {
     alarm(kChildTimeoutSeconds);
-    LLVMFuzzerTestOneInput(input.data(), input.size());
-    _exit(0);  // No atexit work: only the replay is judged.
+    const char* args[] = {argv0, "--one", path.c_str(), nullptr};
+    execv("/proc/self/exe", const_cast<char* const*>(args));
+    _exit(127);
   }
   int status = 0;
   struct rusage usage = {};
@@ -125,6 +129,11 @@ std::string Field(const std::string& text, const std::string& key) {
 
 int main(int argc, char** argv) {
   if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
+  if (argc == 3 && std::string(argv[1]) == "--one") {  // OutcomeInChild's child.
+    std::vector<uint8_t> data = ReadFile(argv[2]);
+    LLVMFuzzerTestOneInput(data.data(), data.size());
+    _exit(0);  // No atexit work: only the replay is judged.
+  }
   std::vector<fs::path> inputs;
   std::vector<fs::path> crash_files;
   bool crashes = false;
@@ -160,7 +169,7 @@ int main(int argc, char** argv) {
       ++failures;
       continue;
     }
-    std::string got = OutcomeInChild(ReadFile(bin));
+    std::string got = OutcomeInChild(argv[0], bin);
     ++replayed;
     if (got != expected) {
       fprintf(stderr,
