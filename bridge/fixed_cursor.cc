@@ -3,24 +3,6 @@
 #include <cstring>
 
 namespace tsh {
-namespace {
-
-// Rust's u64::checked_add_signed: false when the sum leaves [0, u64::MAX].
-bool CheckedAddSigned(uint64_t base, int64_t offset, uint64_t* out) {
-  if (offset >= 0) {
-    uint64_t sum = base + static_cast<uint64_t>(offset);
-    if (sum < base) return false;
-    *out = sum;
-    return true;
-  }
-  // -(offset + 1) + 1 avoids negating INT64_MIN.
-  uint64_t magnitude = static_cast<uint64_t>(-(offset + 1)) + 1;
-  if (magnitude > base) return false;
-  *out = base - magnitude;
-  return true;
-}
-
-}  // namespace
 
 Result<size_t> FixedCursor::write(const uint8_t* buf, size_t n) {
   // A position at or past the end has no room: Ok(0), position unchanged.
@@ -34,36 +16,13 @@ Result<size_t> FixedCursor::write(const uint8_t* buf, size_t n) {
 }
 
 Result<size_t> FixedCursor::read(uint8_t* buf, size_t n) {
-  if (n == 0 || pos_ >= data_.size()) return static_cast<size_t>(0);
-  const size_t pos = static_cast<size_t>(pos_);
-  const size_t avail = data_.size() - pos;
-  const size_t got = n < avail ? n : avail;
-  std::memcpy(buf, data_.data() + pos, got);
-  pos_ += got;
-  return got;
+  return ReadAt(data_.data(), data_.size(), &pos_, buf, n);
 }
 
 Result<uint64_t> FixedCursor::seek(SeekFrom pos) {
-  uint64_t base;
-  switch (pos.whence) {
-    case SeekFrom::Whence::kStart:
-      pos_ = pos.start;
-      return pos_;
-    case SeekFrom::Whence::kEnd:
-      base = data_.size();
-      break;
-    case SeekFrom::Whence::kCurrent:
-    default:
-      base = pos_;
-      break;
-  }
-  uint64_t next;
-  if (!CheckedAddSigned(base, pos.offset, &next)) {
-    return Error(ErrorKind::kInvalidInput,
-                 "invalid seek to a negative or overflowing position");
-  }
-  pos_ = next;
-  return pos_;
+  Result<uint64_t> target = SeekTarget(pos, pos_, data_.size());
+  if (target.ok()) pos_ = target.value();
+  return target;
 }
 
 }  // namespace tsh

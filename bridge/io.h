@@ -103,6 +103,15 @@ Status WriteAll(Write& w, const uint8_t* buf, size_t n);
 // fails with UnexpectedEof if the stream ends first.
 Status ReadExact(Read& r, uint8_t* buf, size_t n);
 
+// For in-memory streams (Cursor, FixedCursor), Rust's Cursor arithmetic:
+// where a seek from `pos` lands for a stream at `current` whose end is
+// `end`; Err(InvalidInput) for a negative or overflowing result.
+Result<uint64_t> SeekTarget(SeekFrom pos, uint64_t current, uint64_t end);
+
+// Copies min(n, size - *pos) bytes of data[0, size) at *pos into buf (none
+// at or past the end) and advances *pos by that count, which it returns.
+size_t ReadAt(const uint8_t* data, size_t size, uint64_t* pos, uint8_t* buf, size_t n);
+
 }  // namespace tsh
 
 #endif  // TSH_BRIDGE_IO_H_

@@ -10,6 +10,7 @@ Subcommands (called by tools/harness):
   conformance TESTLOGS RC JSON MD          counts cases per group from test.xml
   matrix MATRIX_DIR RC LOG FINDINGS_LOG FINDINGS_DIR JSON MD
   call_counts RAW_JSON RC LOG JSON MD
+  bench RC COMPARE_RC COMPARE_TXT PNG JSON MD
   assemble OUT QUICK STEP...               exit 1 when a step failed
 """
 import json
@@ -141,6 +142,26 @@ def call_counts(raw, rc, log, out_json, out_md):
                   f"```\n{table.rstrip()}\n```\n")
 
 
+def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
+    """The benchmark: bench-compare's table (ratios, goals, baseline) and the plot.
+
+    The step fails on a failed run or a regression against the baseline
+    (bench-compare's exit status); a missed goal is reported, not failed:
+    goals are targets measured on a shared machine, regressions are changes.
+    """
+    table = pathlib.Path(compare_txt).read_text() if pathlib.Path(compare_txt).exists() else ""
+    summary = next((l for l in reversed(table.splitlines()) if "regression(s)" in l), "no comparison")
+    ok = rc == "0" and compare_rc == "0"
+    headline = summary if rc == "0" else f"benchmark run failed (exit {rc}); {summary}"
+    write(out_json, {"step": "bench", "status": "pass" if ok else "fail", "headline": headline,
+                     "compare": table.splitlines()})
+    plot = pathlib.Path(png)
+    md = f"## Benchmarks\n\n{headline}.\n\n```\n{table.rstrip()}\n```\n"
+    if plot.exists():
+        md += f"\n![throughput against tensor size]({plot.name})\n"
+    write(out_md, md)
+
+
 def assemble(out, quick, steps):
     out = pathlib.Path(out)
     frags, md = [], []
@@ -180,6 +201,8 @@ def main(argv):
         matrix(*args)
     elif cmd == "call_counts":
         call_counts(*args)
+    elif cmd == "bench":
+        bench(*args)
     elif cmd == "assemble":
         return assemble(args[0], args[1], args[2:])
     else:
