@@ -12,7 +12,8 @@
 //   ASan build, the line "outcome_asan: X" wins where present). Each is
 //   replayed in a fresh child process (this binary run again with --one
 //   FILE: a fork would inherit the heap of the inputs replayed before, and
-//   whether LibTorch's wild reads crash depends on it) and must give
+//   whether LibTorch's wild reads crash depends on it; address space
+//   randomization is off in it for the same reason) and must give
 //   exactly X: "returned" (the
 //   harness contained the input and returned), "memory_blowup" (returned,
 //   but peaked above kBlowupBytes of resident memory: LibTorch allocating
@@ -22,6 +23,7 @@
 // A path that does not exist is an error (a typo must not pass silently).
 // Exit status 0 when every input behaved.
 #include <signal.h>
+#include <sys/personality.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -93,6 +95,9 @@ std::string OutcomeInChild(const char* argv0, const fs::path& path) {
   if (pid < 0) return "fork failed";
   if (pid == 0) {
     alarm(kChildTimeoutSeconds);
+    // A fixed address layout: LibTorch's wild reads then hit (or miss) the
+    // same memory on every run.
+    personality(ADDR_NO_RANDOMIZE);
     const char* args[] = {argv0, "--one", path.c_str(), nullptr};
     execv("/proc/self/exe", const_cast<char* const*>(args));
     _exit(127);
