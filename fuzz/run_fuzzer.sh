@@ -14,10 +14,12 @@ flags=()
 if [[ $dict != - ]]; then flags+=("-dict=$dict"); fi
 if [[ $options != - ]]; then
   # The OSS-Fuzz .options format: "key = value" lines under [libfuzzer].
+  section=
   while IFS='=' read -r key value; do
     key=${key// /}
     value=${value# }
-    [[ -z $key || $key == \[* || $key == \#* ]] && continue
+    if [[ $key == \[* ]]; then section=$key; continue; fi
+    [[ $section != "[libfuzzer]" || -z $key || $key == \#* ]] && continue
     flags+=("-$key=$value")
   done <"$options"
 fi

@@ -77,9 +77,13 @@ def options(name):
     """The [libfuzzer] options of testdata/<name>/<name>.options as flags."""
     path = os.path.join(ROOT, "testdata", name, name + ".options")
     flags = []
+    section = None
     if os.path.exists(path):
         for line in open(path):
-            if "=" in line and not line.lstrip().startswith(("#", "[")):
+            line = line.strip()
+            if line.startswith("["):
+                section = line
+            elif section == "[libfuzzer]" and "=" in line and not line.startswith("#"):
                 k, v = (s.strip() for s in line.split("=", 1))
                 flags.append(f"-{k}={v}")
     return flags
