@@ -16,6 +16,7 @@
 #include "bridge/read_adapter.h"
 #include "bridge/stream_failure.h"
 #include "bridge/write_adapter.h"
+#include "bridge/zip_check.h"
 
 namespace {
 
@@ -73,13 +74,20 @@ void SaveWith(void* stream_ptr, tsh_mode mode, const char* entry,
 
 std::shared_ptr<caffe2::serialize::ReadAdapterInterface> AdoptReader(
     void* stream_ptr, tsh_mode mode, const char* entry) {
-  std::shared_ptr<caffe2::serialize::ReadAdapterInterface> adapter;
-  if (mode == TSH_HARDENED) {
-    adapter = std::make_shared<tsh::HardenedReadAdapter>(stream_ptr);
-  } else {
-    adapter = std::make_shared<tsh::ReadAdapter>(stream_ptr);
+  if (mode != TSH_HARDENED) {
+    auto adapter = std::make_shared<tsh::ReadAdapter>(stream_ptr);
+    Require(stream_ptr != nullptr, entry);
+    return adapter;
   }
+  auto adapter = std::make_shared<tsh::HardenedReadAdapter>(stream_ptr);
   Require(stream_ptr != nullptr, entry);
+  // A malformed container makes LibTorch crash or allocate what the archive
+  // claims (testdata/crashes/archive_fuzzer/): refuse it before LibTorch
+  // parses it. The check's reads are served by the adapter's windows.
+  tsh::Status zip = tsh::CheckZipStructure(
+      [&](uint64_t pos, void* buf, size_t n) { return adapter->read(pos, buf, n, "zip check"); },
+      adapter->size());
+  if (!zip.ok()) throw tsh::StreamFailure(zip.error());
   return adapter;
 }
 

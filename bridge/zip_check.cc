@@ -85,10 +85,19 @@ Status ApplyZip64Extra(const uint8_t* extra, size_t len, Entry* e, uint64_t at) 
 
 Result<Directory> FindDirectory(const ZipReadAt& read_at, uint64_t size) {
   if (size < kEocdSize) return Bad("stream too small for an end of central directory", 0);
-  const size_t tail_len = static_cast<size_t>(std::min<uint64_t>(size, kEocdSize + kMaxComment));
-  const uint64_t tail_at = size - tail_len;
+  // LibTorch writes no comment, so its archives end with the record: read
+  // those 22 bytes first, and the whole tail a comment may hide it in only
+  // if they are not the record (the answer is the same either way).
+  size_t tail_len = kEocdSize;
+  uint64_t tail_at = size - tail_len;
   std::vector<uint8_t> tail(tail_len);
   if (!ReadAt(read_at, tail_at, tail.data(), tail_len)) return Bad("short read of the tail", tail_at);
+  if (U32(tail.data()) != kEocdSig || U16(tail.data() + 20) != 0) {
+    tail_len = static_cast<size_t>(std::min<uint64_t>(size, kEocdSize + kMaxComment));
+    tail_at = size - tail_len;
+    tail.resize(tail_len);
+    if (!ReadAt(read_at, tail_at, tail.data(), tail_len)) return Bad("short read of the tail", tail_at);
+  }
   // The last signature whose comment ends exactly at the end of the stream.
   size_t i = tail_len - kEocdSize + 1;
   bool found = false;

@@ -38,7 +38,7 @@ def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, options = No
     native.cc_binary(
         name = name,
         testonly = True,
-        deps = [":" + name + "_lib", "//fuzz:sanitizer_runtime"] + select({
+        deps = [":" + name + "_lib"] + select({
             "//fuzz:libfuzzer": [],
             "//conditions:default": ["//fuzz:replay_main"],
         }),
@@ -78,7 +78,7 @@ def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, options = No
     native.cc_test(
         name = name + "_regression_test",
         size = size,
-        deps = [":" + name + "_lib", "//fuzz:replay_main", "//fuzz:sanitizer_runtime"],
+        deps = [":" + name + "_lib", "//fuzz:replay_main"],
         args = args,
         data = [":%s_corpus" % name, ":%s_crashes" % name],
     )
