@@ -10,6 +10,7 @@ Subcommands (called by tools/harness):
   conformance TESTLOGS RC JSON MD          counts cases per group from test.xml
   matrix MATRIX_DIR RC LOG FINDINGS_LOG FINDINGS_DIR JSON MD
   call_counts RAW_JSON RC LOG JSON MD
+  fuzz RC FUZZ_JSON FUZZ_MD JSON MD
   bench RC COMPARE_RC COMPARE_TXT PNG JSON MD
   assemble OUT QUICK STEP...               exit 1 when a step failed
 """
@@ -142,6 +143,25 @@ def call_counts(raw, rc, log, out_json, out_md):
                   f"```\n{table.rstrip()}\n```\n")
 
 
+def fuzz(rc, fuzz_json, fuzz_md, out_json, out_md):
+    """tools/fuzz's report: fails on a crash not recorded under testdata/crashes."""
+    try:
+        report = json.loads(pathlib.Path(fuzz_json).read_text())
+    except (OSError, ValueError):
+        report = {"fuzzers": {}}
+    fuzzers = report.get("fuzzers", {})
+    new = sum(f.get("new_crashes", 0) for f in fuzzers.values())
+    rates = ", ".join(f"{n} {f.get('exec_per_s', 0)}/s" for n, f in fuzzers.items())
+    headline = (f"{len(fuzzers)} fuzzers, {report.get('budget_s', '?')} s each: {rates}; "
+                f"{new} new crash(es)")
+    if not fuzzers:
+        headline = f"tools/fuzz wrote no report (exit {rc})"
+    write(out_json, {"step": "fuzz", "status": "pass" if rc == "0" and fuzzers else "fail",
+                     "headline": headline, "report": report})
+    md = pathlib.Path(fuzz_md)
+    write(out_md, "## Fuzzing\n\n" + (md.read_text().split("\n", 1)[-1] if md.exists() else headline + "\n"))
+
+
 def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
     """The benchmark: bench-compare's table (ratios, goals, baseline) and the plot.
 
@@ -201,6 +221,8 @@ def main(argv):
         matrix(*args)
     elif cmd == "call_counts":
         call_counts(*args)
+    elif cmd == "fuzz":
+        fuzz(*args)
     elif cmd == "bench":
         bench(*args)
     elif cmd == "assemble":

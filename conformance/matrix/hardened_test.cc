@@ -28,6 +28,7 @@ namespace tsh {
 namespace {
 
 using testing::BitEqual;
+using testing::NamedBitEqual;
 using testing::PatternTensor;
 
 enum class Kind { kCursor, kFile, kBuffered };
@@ -160,12 +161,8 @@ TEST(HardenedNamedTensors, OneBytePerCallRoundTrips) {
   FaultStream r(std::unique_ptr<ReadStream>(new ReadStreamRef(memory)), PlanOf(Pattern::kOneByte));
   Result<NamedTensors> got = LoadNamedTensors(r, std::nullopt, Mode::kHardened);
   ASSERT_TRUE(got.ok()) << got.error().ToString();
-  ASSERT_EQ(got.value().size(), saved.size());
-  for (size_t i = 0; i < saved.size(); ++i) {
-    EXPECT_EQ(got.value()[i].first, saved[i].first);
-    std::string why;
-    EXPECT_TRUE(BitEqual(saved[i].second, got.value()[i].second, &why)) << why;
-  }
+  std::string why;
+  EXPECT_TRUE(NamedBitEqual(saved, got.value(), &why)) << why;
 }
 
 // The archive a fault-free hardened save writes.

@@ -16,6 +16,7 @@ namespace tsh {
 namespace {
 
 using testing::BitEqual;
+using testing::NamedBitEqual;
 using testing::PatternTensor;
 using Param = std::tuple<c10::ScalarType, Mode>;
 
@@ -61,13 +62,8 @@ TEST_P(DtypeShapeRoundTrip, NamedTensorsOfEveryShapeAreBitExact) {
   c.set_position(0);
   Result<NamedTensors> got = LoadNamedTensors(c, std::nullopt, mode());
   ASSERT_TRUE(got.ok()) << got.error().ToString();
-  ASSERT_EQ(got.value().size(), saved.size());
-  for (size_t i = 0; i < saved.size(); ++i) {
-    EXPECT_EQ(got.value()[i].first, saved[i].first);
-    std::string why;
-    EXPECT_TRUE(BitEqual(saved[i].second, got.value()[i].second, &why))
-        << saved[i].first << ": " << why;
-  }
+  std::string why;
+  EXPECT_TRUE(NamedBitEqual(saved, got.value(), &why)) << why;
 }
 
 std::string Name(const ::testing::TestParamInfo<Param>& info) {

@@ -18,6 +18,7 @@ namespace tsh {
 namespace {
 
 using testing::BitEqual;
+using testing::NamedBitEqual;
 using testing::PatternTensor;
 
 class LayoutRoundTrip : public ::testing::TestWithParam<Mode> {
@@ -80,13 +81,8 @@ TEST_P(LayoutRoundTrip, ViewsOfOneStorageLoadExactAndStillShareIt) {
                         {"rows.again", base.narrow(0, 0, 2)}};
   Result<NamedTensors> got = RoundTripNamed(saved);
   ASSERT_TRUE(got.ok()) << got.error().ToString();
-  ASSERT_EQ(got.value().size(), saved.size());
-  for (size_t i = 0; i < saved.size(); ++i) {
-    EXPECT_EQ(got.value()[i].first, saved[i].first);
-    std::string why;
-    EXPECT_TRUE(BitEqual(saved[i].second, got.value()[i].second, &why))
-        << saved[i].first << ": " << why;
-  }
+  std::string why;
+  EXPECT_TRUE(NamedBitEqual(saved, got.value(), &why)) << why;
   // Observed: TorchScript's pickler writes each storage once, so the loaded
   // tensors are views of one new storage, as the saved ones were of `base`.
   const at::Tensor& top = got.value()[0].second;
@@ -128,13 +124,8 @@ TEST_P(LayoutRoundTrip, TwoHundredDottedNamesKeepNamesOrderAndValues) {
   }
   Result<NamedTensors> got = RoundTripNamed(saved);
   ASSERT_TRUE(got.ok()) << got.error().ToString();
-  ASSERT_EQ(got.value().size(), saved.size());
-  for (size_t i = 0; i < saved.size(); ++i) {
-    EXPECT_EQ(got.value()[i].first, saved[i].first);
-    std::string why;
-    EXPECT_TRUE(BitEqual(saved[i].second, got.value()[i].second, &why))
-        << saved[i].first << ": " << why;
-  }
+  std::string why;
+  EXPECT_TRUE(NamedBitEqual(saved, got.value(), &why)) << why;
 }
 
 TEST_P(LayoutRoundTrip, DeviceMinusOneLoadsOnCpu) {

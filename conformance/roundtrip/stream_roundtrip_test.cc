@@ -19,6 +19,7 @@ namespace tsh {
 namespace {
 
 using testing::BitEqual;
+using testing::NamedBitEqual;
 using testing::PatternTensor;
 
 enum class Kind { kCursor, kFile, kBuffered, kByRef };
@@ -117,13 +118,8 @@ TEST_P(StreamRoundTrip, NamedTensorsKeepNamesWithDotsAndValues) {
             [&](ReadStream& r, Mode m) {
               Result<NamedTensors> got = LoadNamedTensors(r, std::nullopt, m);
               ASSERT_TRUE(got.ok()) << got.error().ToString();
-              ASSERT_EQ(got.value().size(), saved.size());
-              for (size_t i = 0; i < saved.size(); ++i) {
-                EXPECT_EQ(got.value()[i].first, saved[i].first);
-                std::string why;
-                EXPECT_TRUE(BitEqual(saved[i].second, got.value()[i].second, &why))
-                    << saved[i].first << ": " << why;
-              }
+              std::string why;
+              EXPECT_TRUE(NamedBitEqual(saved, got.value(), &why)) << why;
             });
 }
 

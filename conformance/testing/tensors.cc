@@ -25,6 +25,30 @@ bool BitEqual(const at::Tensor& a, const at::Tensor& b, std::string* why) {
   return true;
 }
 
+bool NamedBitEqual(const std::vector<std::pair<std::string, at::Tensor>>& want,
+                   const std::vector<std::pair<std::string, at::Tensor>>& got,
+                   std::string* why) {
+  if (want.size() != got.size()) {
+    if (why != nullptr) {
+      *why = std::to_string(got.size()) + " tensors, expected " + std::to_string(want.size());
+    }
+    return false;
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    std::string detail;
+    if (got[i].first != want[i].first) {
+      detail = "name \"" + got[i].first + "\", expected \"" + want[i].first + "\"";
+    } else if (!BitEqual(want[i].second, got[i].second, &detail)) {
+      detail = want[i].first + ": " + detail;
+    } else {
+      continue;
+    }
+    if (why != nullptr) *why = "tensor " + std::to_string(i) + ": " + detail;
+    return false;
+  }
+  return true;
+}
+
 at::Tensor PatternTensor(c10::ScalarType dtype, const std::vector<int64_t>& shape,
                          uint64_t seed) {
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));

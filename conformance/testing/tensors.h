@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -15,6 +16,11 @@ namespace tsh::testing {
 // strides and storage sharing are not compared. On a mismatch, `why` (if
 // given) says what differs.
 bool BitEqual(const at::Tensor& a, const at::Tensor& b, std::string* why = nullptr);
+
+// The same names in the same order, each with a BitEqual tensor.
+bool NamedBitEqual(const std::vector<std::pair<std::string, at::Tensor>>& want,
+                   const std::vector<std::pair<std::string, at::Tensor>>& got,
+                   std::string* why = nullptr);
 
 // A tensor of `dtype` and `shape` whose bytes come from a seeded generator,
 // so that every bit pattern (NaNs, denormals, negative zero) can occur.
