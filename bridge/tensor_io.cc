@@ -19,16 +19,12 @@ void* Borrow(ReadStream& in) {
   return IntoRawReadStream(std::make_unique<ReadStreamRef>(in));
 }
 
-Status LastStatus() {
-  if (std::optional<Error> e = TakeLastError()) return *e;
-  return Ok();
-}
 
 }  // namespace
 
 Status SaveTensor(const at::Tensor& t, Write& out, Mode mode) {
   tsh_save_to_stream(const_cast<at::Tensor*>(&t), Borrow(out), CMode(mode));
-  return LastStatus();
+  return TakeLastStatus();
 }
 
 Status SaveNamedTensors(const NamedTensors& tensors, Write& out, Mode mode) {
@@ -40,12 +36,12 @@ Status SaveNamedTensors(const NamedTensors& tensors, Write& out, Mode mode) {
   }
   tsh_save_multi_to_stream(ts.data(), names.data(), static_cast<int>(ts.size()),
                            Borrow(out), CMode(mode));
-  return LastStatus();
+  return TakeLastStatus();
 }
 
 Result<at::Tensor> LoadTensor(ReadStream& in, Mode mode) {
   std::unique_ptr<at::Tensor> t(tsh_load_from_stream(Borrow(in), CMode(mode)));
-  Status s = LastStatus();
+  Status s = TakeLastStatus();
   if (!s.ok()) return s.error();
   if (t == nullptr) return Error(ErrorKind::kOther, "load_from_stream returned no tensor");
   return std::move(*t);
@@ -65,7 +61,7 @@ Result<NamedTensors> LoadNamedTensors(ReadStream& in, std::optional<int> device_
         static_cast<NamedTensors*>(data)->emplace_back(std::move(n), std::move(*owned));
       },
       device_id.has_value(), device_id.value_or(-1), CMode(mode));
-  Status s = LastStatus();
+  Status s = TakeLastStatus();
   if (!s.ok()) return s.error();
   return out;
 }

@@ -196,10 +196,11 @@ void at_free(tensor t) { delete t; }
 
 namespace tsh {
 
-std::optional<Error> TakeLastError() {
+Status TakeLastStatus() {
   std::optional<Error> e = std::move(last_error);
   last_error.reset();
-  return e;
+  if (e) return *e;
+  return Ok();
 }
 
 }  // namespace tsh

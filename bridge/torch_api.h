@@ -21,8 +21,6 @@
 #include <stdbool.h>
 
 #ifdef __cplusplus
-#include <optional>
-
 #include "bridge/result.h"
 
 namespace at {
@@ -81,11 +79,11 @@ void at_free(tensor t);
 
 namespace tsh {
 
-// C++ callers: the last error of this thread with its kind (the stream's
-// kind where a callback failed, InvalidData where LibTorch refused the
-// archive, Other otherwise), or nullopt. Clears it, as
+// C++ callers: the last error of this thread as a Status with its kind (the
+// stream's kind where a callback failed, InvalidData where LibTorch refused
+// the archive, Other otherwise), Ok when there is none. Clears it, as
 // get_and_reset_last_err does.
-std::optional<Error> TakeLastError();
+Status TakeLastStatus();
 
 }  // namespace tsh
 #endif

@@ -254,12 +254,12 @@ TEST(HardenedOwnership, StreamDestroyedExactlyOnceOnEveryPath) {
     int destroyed = 0;
     tsh_save_to_stream(&t, IntoRawWriteStream(std::make_unique<Counted>(&destroyed, plan)),
                        TSH_HARDENED);
-    (void)TakeLastError();
+    (void)TakeLastStatus();
     EXPECT_EQ(destroyed, 1);
     destroyed = 0;
     delete tsh_load_from_stream(IntoRawReadStream(std::make_unique<Counted>(&destroyed, plan)),
                                 TSH_HARDENED);
-    (void)TakeLastError();
+    (void)TakeLastStatus();
     EXPECT_EQ(destroyed, 1);
   }
 }

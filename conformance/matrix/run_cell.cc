@@ -24,10 +24,6 @@ using Named = std::vector<std::pair<std::string, at::Tensor>>;
 
 tsh_mode CMode(MatrixMode m) { return m == MatrixMode::kHardened ? TSH_HARDENED : TSH_FAITHFUL; }
 
-Status LastStatus() {
-  if (std::optional<Error> e = TakeLastError()) return *e;
-  return Ok();
-}
 
 // tch-rs stores dots as '|'; loads report that form.
 std::string Piped(std::string name) {
@@ -65,7 +61,7 @@ Status SaveVia(Entry entry, MatrixMode mode, void* ptr, const at::Tensor& one,
     tsh_save_multi_to_stream(ts.data(), cnames.data(), static_cast<int>(ts.size()), ptr,
                              CMode(mode));
   }
-  return LastStatus();
+  return TakeLastStatus();
 }
 
 // Loads through the entry point and compares with what was saved.
@@ -74,7 +70,7 @@ Verdict LoadVia(Entry entry, MatrixMode mode, void* ptr, const at::Tensor& one,
   std::string why;
   if (entry == Entry::kLoadOne) {
     std::unique_ptr<at::Tensor> t(tsh_load_from_stream(ptr, CMode(mode)));
-    Status s = LastStatus();
+    Status s = TakeLastStatus();
     if (!s.ok()) return Clean(s.error());
     if (t == nullptr) return {Outcome::kSilentLoss, "no error and no tensor"};
     if (!BitEqual(one, *t, &why)) return {Outcome::kSilentLoss, "loaded tensor: " + why};
@@ -88,7 +84,7 @@ Verdict LoadVia(Entry entry, MatrixMode mode, void* ptr, const at::Tensor& one,
         static_cast<Named*>(data)->emplace_back(name, std::move(*owned));
       },
       false, -1, CMode(mode));
-  Status s = LastStatus();
+  Status s = TakeLastStatus();
   if (!s.ok()) return Clean(s.error());
   if (got.size() != named.size()) {
     return {Outcome::kSilentLoss, "loaded " + std::to_string(got.size()) + " of " +

@@ -12,7 +12,7 @@ namespace {
 
 // The entry point's last error, else a lifecycle violation, else Ok.
 Status Check(const HarnessStream& hs) {
-  if (std::optional<Error> e = TakeLastError()) return *e;
+  if (Status last = TakeLastStatus(); !last.ok()) return last;
   if (hs.drops() != 1 || hs.uses_after_drop() != 0) {
     return Error(ErrorKind::kOther,
                  "harness stream dropped " + std::to_string(hs.drops()) +
