@@ -125,9 +125,8 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
     const uint64_t at = pos + got;
     const Window* hit = nullptr;
     for (int i = 0; i < 2; ++i) {
-      const Window& w = windows_[i];
-      if (at >= w.start && at < w.start + w.bytes.size()) {
-        hit = &w;
+      if (windows_[i].Holds(at)) {
+        hit = &windows_[i];
         last_used_ = i;
       }
     }
@@ -143,9 +142,8 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
       const size_t c = ReadFully(at, out + got, n - got, what);
       got += c;
       if (c == 0 || got < n) break;
-    } else {
-      const Window& w = Fill(at, kWindow, what);
-      if (at < w.start || at - w.start >= w.bytes.size()) break;  // Ended before `at`.
+    } else if (!Fill(at, kWindow, what).Holds(at)) {
+      break;  // The stream ended before `at`.
     }
   }
   if (got < n && pos + got < *size_) {

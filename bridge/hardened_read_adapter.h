@@ -59,6 +59,8 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
  private:
   // Bytes of the stream read ahead: [start, start + bytes.size()).
   struct Window {
+    bool Holds(uint64_t at) const { return at >= start && at - start < bytes.size(); }
+
     uint64_t start = 0;
     std::vector<uint8_t> bytes;
   };
