@@ -709,7 +709,7 @@ void AddTensorCases(Dtype d, int64_t bytes, const std::vector<Kind>& kinds, bool
     for (Kind k : kinds) {
       if (k == Kind::kOneByte && bytes > kOneByteMax) continue;
       for (const auto& [mode, mode_name] : modes) {
-        // Faithful cannot survive a short write or read (FINDINGS.md F1).
+        // Faithful cannot survive a short write or read (FINDINGS.md F1, F6).
         if (k == Kind::kOneByte && mode == Mode::kFaithful) continue;
         Add(Name(op, KindName(k), mode_name, dt, bytes),
             [=, m = mode](benchmark::State& st) {

@@ -1,7 +1,7 @@
 // The LibTorch side of a save, hardened: the same callbacks as tch-rs, used
 // so that every legal stream behaviour ends in a complete save or a clean
 // error, and no failure reaches LibTorch (whose write path aborts on one:
-// FINDINGS.md F1).
+// FINDINGS.md F1-F4).
 //
 // Promises, given a stream that keeps the callbacks' contract:
 // - short counts are written again until the chunk is through;

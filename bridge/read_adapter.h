@@ -11,7 +11,7 @@
 // - size(): stream_position, seek_end(0) (that is the size), seek_start back
 //   to the saved position; any `false` throws std::ios_base::failure;
 // - read(pos, buf, n): seek_start(pos), then ONE read call whose count is
-//   returned as is, short or not (LibTorch does not retry: FINDINGS.md F2);
+//   returned as is, short or not (LibTorch does not retry: FINDINGS.md F6);
 // - the position each seek reports is ignored.
 // Messages name the failing callback and offset (tch-rs's do not).
 #ifndef TSH_BRIDGE_READ_ADAPTER_H_

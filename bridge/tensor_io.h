@@ -9,8 +9,8 @@
 // InvalidData where LibTorch refused the bytes.
 //
 // Mode::kFaithful drives the callbacks exactly as tch-rs does, failures
-// included (a failed write aborts the process inside LibTorch 1.13:
-// FINDINGS.md F1). Mode::kHardened survives every legal stream behaviour and
+// included (a failed write aborts the process inside LibTorch:
+// FINDINGS.md F1-F4). Mode::kHardened survives every legal stream behaviour and
 // flushes the stream at the end of a save (hardened_write_adapter.h).
 #ifndef TSH_BRIDGE_TENSOR_IO_H_
 #define TSH_BRIDGE_TENSOR_IO_H_

@@ -8,11 +8,11 @@
 //
 // What tch-rs does, and so this does:
 // - each chunk goes to tch_write_stream_write exactly once;
-// - `false` throws std::ios_base::failure (LibTorch 1.13 then aborts the
-//   process: FINDINGS.md F1);
+// - `false` throws std::ios_base::failure (LibTorch then aborts the
+//   process: FINDINGS.md F2-F4);
 // - a short count is returned to LibTorch as is (LibTorch treats it as a
-//   failure: F1 again);
-// - the stream is never flushed (F3).
+//   failure and aborts: F1);
+// - the stream is never flushed (F5).
 // The only liberty taken is the message, which names the callback and the
 // archive offset (tch-rs says "tch_write_stream_write has returned error").
 #ifndef TSH_BRIDGE_WRITE_ADAPTER_H_

@@ -11,7 +11,7 @@
 // - nothing aborts (a std::terminate would end the process: libFuzzer
 //   reports it as a crash).
 // The faithful save runs only into a fault-free Cursor: with a write fault
-// it ends the process inside LibTorch 1.13 (FINDINGS.md F1; README.md).
+// it ends the process inside LibTorch 1.13 (FINDINGS.md F1-F4; README.md).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdio>
