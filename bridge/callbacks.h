@@ -28,9 +28,15 @@
 // Extensions (not in tch-rs; optional for other implementations). The seven
 // callbacks answer only true or false, and nothing asks a stream to flush.
 // The hardened adapters need both, so this bridge also exports
-// tsh_write_stream_flush and tsh_{write,read}_stream_last_error; the adapters
-// declare them weak and fall back to the bare seven where an implementation
-// does not provide them (hardened_write_adapter.h says what is lost then).
+// tsh_write_stream_flush and tsh_{write,read}_stream_last_error. They are
+// declared weak here: a program that uses them still links against an
+// implementation without them, where their addresses are null, and must
+// test that before calling (stream_failure.h does); the adapters then fall
+// back to the bare seven (hardened_write_adapter.h says what is lost). The
+// file that defines them sets TSH_CALLBACKS_DEFINE_EXTENSIONS first, so its
+// definitions stay strong.
+//
+// Language: C11 or C++ (a test compiles this header as C).
 //
 // Destructor return type. tch-rs's C header declares both destructors as
 // returning bool, but the Rust definitions return nothing (`()`); on x86-64
@@ -39,8 +45,15 @@
 #ifndef TSH_BRIDGE_CALLBACKS_H_
 #define TSH_BRIDGE_CALLBACKS_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef TSH_CALLBACKS_DEFINE_EXTENSIONS
+#define TSH_EXTENSION
+#else
+#define TSH_EXTENSION __attribute__((weak))
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,19 +84,21 @@ bool tch_read_stream_seek_end(void* stream_ptr, int64_t pos, uint64_t* new_pos);
 bool tch_read_stream_read(void* stream_ptr, uint8_t* buf, size_t size,
                           size_t* read_size);
 
-// Error kinds as the extension reports them: tsh::ErrorKind's values.
+// Error kinds as the extension reports them: tsh::ErrorKind's values, which
+// are fixed numbers (bridge/result.h; conformance/impl/impl_abi.h lists
+// them).
 typedef int tsh_error_kind;
 
 // Write::flush(). true on success.
-bool tsh_write_stream_flush(void* stream_ptr);
+TSH_EXTENSION bool tsh_write_stream_flush(void* stream_ptr);
 
 // The error of the last failed operation on this stream, if the last
 // operation failed: its kind, and a message valid until the next call on the
 // stream. false (outputs untouched) when the last operation succeeded.
-bool tsh_write_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
-                                 const char** message);
-bool tsh_read_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
-                                const char** message);
+TSH_EXTENSION bool tsh_write_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
+                                               const char** message);
+TSH_EXTENSION bool tsh_read_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
+                                              const char** message);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -16,19 +16,21 @@
 namespace tsh {
 
 // The subset of Rust's std::io::ErrorKind that streams and the bridge report.
-enum class ErrorKind {
-  kNotFound,
-  kPermissionDenied,
-  kInterrupted,    // The call was interrupted before doing anything; retry it.
-  kWouldBlock,     // A non-blocking stream has nothing to offer now.
-  kUnexpectedEof,  // The stream ended before the data a format needs.
-  kWriteZero,      // A write accepted 0 bytes of a non-empty buffer.
-  kInvalidInput,   // A bad argument, e.g. a seek to a negative position.
-  kInvalidData,    // The bytes read are not what the format allows.
-  kBrokenPipe,
-  kUnsupported,
-  kOutOfMemory,
-  kOther,
+// The values cross the C ABI as int (callbacks.h's tsh_error_kind,
+// impl_abi.h's tsh_c_error): they are fixed numbers, never reordered.
+enum class ErrorKind : int {
+  kNotFound = 0,
+  kPermissionDenied = 1,
+  kInterrupted = 2,     // The call was interrupted before doing anything; retry it.
+  kWouldBlock = 3,      // A non-blocking stream has nothing to offer now.
+  kUnexpectedEof = 4,   // The stream ended before the data a format needs.
+  kWriteZero = 5,       // A write accepted 0 bytes of a non-empty buffer.
+  kInvalidInput = 6,    // A bad argument, e.g. a seek to a negative position.
+  kInvalidData = 7,     // The bytes read are not what the format allows.
+  kBrokenPipe = 8,
+  kUnsupported = 9,
+  kOutOfMemory = 10,
+  kOther = 11,
 };
 
 // Rust's spelling of the kind ("Interrupted", "WriteZero", ...).

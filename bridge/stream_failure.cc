@@ -1,16 +1,6 @@
 #include "bridge/stream_failure.h"
 
-// Declared here rather than through callbacks.h: weak, so that an
-// implementation without the extensions still links (they resolve to null).
-extern "C" {
-__attribute__((weak)) bool tsh_write_stream_flush(void* stream_ptr);
-__attribute__((weak)) bool tsh_write_stream_last_error(void* stream_ptr,
-                                                       int* kind,
-                                                       const char** message);
-__attribute__((weak)) bool tsh_read_stream_last_error(void* stream_ptr,
-                                                      int* kind,
-                                                      const char** message);
-}
+#include "bridge/callbacks.h"
 
 namespace tsh {
 namespace {

@@ -4,6 +4,8 @@
 // --config=fuzz).
 //
 // Usage: replay_main [PATH...] [--crashes DIR...]
+//        replay_main --outcome FILE    (prints how replaying FILE in a child
+//                                       ends, as a .txt's outcome line says it)
 // - A PATH (file, or folder walked recursively) is replayed in this
 //   process; an input that crashes or aborts fails the run, as it would
 //   under libFuzzer.
@@ -15,28 +17,53 @@
 //   whether LibTorch's wild reads crash depends on it; address space
 //   randomization is off in it for the same reason) and must give
 //   exactly X: "returned" (the
-//   harness contained the input and returned), "memory_blowup" (returned,
-//   but peaked above kBlowupBytes of resident memory: LibTorch allocating
-//   sizes an archive states), "SIG<NAME>" (killed by that signal) or
-//   "exit(N)". A different outcome fails the run, naming the
+//   harness contained the input and returned), "memory_blowup" (an
+//   allocation was refused by the child's address-space limit: LibTorch
+//   allocating sizes an archive states), "SIG<NAME>" (killed by that
+//   signal) or "exit(N)". A different outcome fails the run, naming the
 //   reproducer and both outcomes: e.g. a LibTorch upgrade fixed a crash.
-// A path that does not exist is an error (a typo must not pass silently).
-// Exit status 0 when every input behaved.
+// Memory verdicts must not depend on the machine's memory: a child runs
+// under a kChildAddressSpace limit (RLIMIT_AS), and under AddressSanitizer,
+// which reserves terabytes of address space, under ASan's own cap on one
+// allocation (max_allocation_size_mb, whose report ends the child as a
+// refusal), so a 4 GB allocation is refused on a 4 GB laptop and on a
+// 128 GB server alike, and is "memory_blowup" in both builds.
+// A path that does not exist, and a folder with no file, are errors (a typo
+// or a lost corpus must not pass silently). Exit status 0 when every input
+// behaved.
+#include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
-#include <sys/personality.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <string>
 #include <vector>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TSH_REPLAY_ASAN 1
+#endif
+#endif
+#ifndef TSH_REPLAY_ASAN
+#define TSH_REPLAY_ASAN 0
+#endif
+#if TSH_REPLAY_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
@@ -45,42 +72,64 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
-#else
-constexpr bool kAsan = false;
-#endif
-#else
-constexpr bool kAsan = false;
-#endif
+constexpr bool kAsan = TSH_REPLAY_ASAN;
 
 // A crash must not hang CI: a child still running after this is killed.
 constexpr unsigned kChildTimeoutSeconds = 120;
 
-// Far above what loading the small reproducers needs (~200 MB).
-constexpr long kBlowupBytes = 1L << 30;
+// Far above what replaying the small reproducers needs (LibTorch's
+// libraries and one load map well under 1 GiB).
+constexpr rlim_t kChildAddressSpace = rlim_t{2} << 30;
+constexpr const char* kAsanAllocationCap = "max_allocation_size_mb=2048";
+
+// A child that saw an allocation refused ends with this status, which the
+// parent reads as "memory_blowup".
+constexpr int kRefusedExit = 86;
+
+// Set in a child when the address-space limit refused an allocation.
+std::atomic<bool> g_refused{false};
+
+// operator new's handler: note the refusal, then let new throw bad_alloc
+// as it would have (the bridge must still contain it).
+void NoteRefusedNew() {
+  g_refused = true;
+  std::set_new_handler(nullptr);
+}
+
+#if TSH_REPLAY_ASAN
+// ASan's death callback: its report of an allocation above the cap (or of
+// memory exhausted) is the refusal the plain build notes itself.
+void ExitIfRefused() {
+  const char* what = __asan_get_report_description();
+  if (what != nullptr &&
+      (strstr(what, "allocation-size-too-big") != nullptr || strstr(what, "out-of-memory") != nullptr)) {
+    _exit(kRefusedExit);
+  }
+}
+#endif
 
 std::vector<uint8_t> ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-// Files under `p` (itself if a file), sorted so runs are reproducible.
-bool Collect(const fs::path& p, std::vector<fs::path>* out) {
+// Files under `p` (itself if a file), sorted so runs are reproducible;
+// an error message when `p` is missing or, with `need_files`, holds none.
+std::string Collect(const fs::path& p, bool need_files, std::vector<fs::path>* out) {
   std::error_code ec;
   if (fs::is_regular_file(p, ec)) {
     out->push_back(p);
-    return true;
+    return "";
   }
-  if (!fs::is_directory(p, ec)) return false;
+  if (!fs::is_directory(p, ec)) return "no such file or folder: " + p.string();
   std::vector<fs::path> found;
   for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
     if (e.is_regular_file()) found.push_back(e.path());
   }
+  if (need_files && found.empty()) return "folder holds no input: " + p.string();
   std::sort(found.begin(), found.end());
   out->insert(out->end(), found.begin(), found.end());
-  return true;
+  return "";
 }
 
 std::string SignalName(int sig) {
@@ -98,17 +147,24 @@ std::string OutcomeInChild(const char* argv0, const fs::path& path) {
     // A fixed address layout: LibTorch's wild reads then hit (or miss) the
     // same memory on every run.
     personality(ADDR_NO_RANDOMIZE);
+    if (kAsan) {
+      const char* old = getenv("ASAN_OPTIONS");
+      std::string opts = old && *old ? std::string(old) + ":" + kAsanAllocationCap
+                                     : std::string(kAsanAllocationCap);
+      setenv("ASAN_OPTIONS", opts.c_str(), 1);
+    } else {
+      struct rlimit limit = {kChildAddressSpace, kChildAddressSpace};
+      setrlimit(RLIMIT_AS, &limit);
+    }
     const char* args[] = {argv0, "--one", path.c_str(), nullptr};
     execv("/proc/self/exe", const_cast<char* const*>(args));
     _exit(127);
   }
   int status = 0;
-  struct rusage usage = {};
-  if (wait4(pid, &status, 0, &usage) != pid) return "wait4 failed";
+  if (waitpid(pid, &status, 0) != pid) return "waitpid failed";
   if (WIFSIGNALED(status)) return SignalName(WTERMSIG(status));
-  if (WEXITSTATUS(status) == 0) {
-    return usage.ru_maxrss * 1024L > kBlowupBytes ? "memory_blowup" : "returned";
-  }
+  if (WEXITSTATUS(status) == 0) return "returned";
+  if (WEXITSTATUS(status) == kRefusedExit) return "memory_blowup";
   return "exit(" + std::to_string(WEXITSTATUS(status)) + ")";
 }
 
@@ -132,12 +188,35 @@ std::string Field(const std::string& text, const std::string& key) {
 
 }  // namespace
 
+#if !TSH_REPLAY_ASAN
+// LibTorch's CPU allocator (c10::alloc_cpu) takes its memory from
+// posix_memalign, which reports a refusal as ENOMEM rather than through
+// operator new's handler. The dynamic linker binds LibTorch's calls to this
+// definition before libc's: it notes the refusal and passes the result on.
+// (AddressSanitizer has its own posix_memalign and its own cap.)
+extern "C" int posix_memalign(void** out, size_t alignment, size_t size) {
+  using Fn = int (*)(void**, size_t, size_t);
+  static const Fn next = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "posix_memalign"));
+  const int rc = next(out, alignment, size);
+  if (rc == ENOMEM) g_refused = true;
+  return rc;
+}
+#endif
+
 int main(int argc, char** argv) {
   if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   if (argc == 3 && std::string(argv[1]) == "--one") {  // OutcomeInChild's child.
+    std::set_new_handler(NoteRefusedNew);
+#if TSH_REPLAY_ASAN
+    __sanitizer_set_death_callback(ExitIfRefused);
+#endif
     std::vector<uint8_t> data = ReadFile(argv[2]);
     LLVMFuzzerTestOneInput(data.data(), data.size());
-    _exit(0);  // No atexit work: only the replay is judged.
+    _exit(g_refused ? kRefusedExit : 0);  // No atexit work: only the replay is judged.
+  }
+  if (argc == 3 && std::string(argv[1]) == "--outcome") {
+    printf("%s\n", OutcomeInChild(argv[0], argv[2]).c_str());
+    return 0;
   }
   std::vector<fs::path> inputs;
   std::vector<fs::path> crash_files;
@@ -148,8 +227,10 @@ int main(int argc, char** argv) {
       crashes = true;
       continue;
     }
-    if (!Collect(arg, crashes ? &crash_files : &inputs)) {
-      fprintf(stderr, "replay: no such file or folder: %s\n", arg.c_str());
+    // A crash folder may be empty (nothing found yet); a corpus may not.
+    std::string error = Collect(arg, !crashes, crashes ? &crash_files : &inputs);
+    if (!error.empty()) {
+      fprintf(stderr, "replay: %s\n", error.c_str());
       return 2;
     }
   }

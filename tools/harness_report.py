@@ -76,7 +76,9 @@ def conformance(testlogs, rc, out_json, out_md):
     write(out_md, "\n".join(md) + "\n")
 
 
-def matrix(matrix_dir, rc, log, findings_log, findings_dir, out_json, out_md):
+def matrix(matrix_dir, rc, log, findings_log, replay_failures, findings_dir, out_json, out_md):
+    """The fault matrix: fails on a hardened guarantee broken, a pin changed,
+    or a finding whose replay failed or no longer shows its outcome."""
     mdir = pathlib.Path(matrix_dir)
     log_text = pathlib.Path(log).read_text() if pathlib.Path(log).exists() else ""
     try:
@@ -98,11 +100,16 @@ def matrix(matrix_dir, rc, log, findings_log, findings_dir, out_json, out_md):
         findings.append({"id": d.get("finding", f.stem), "title": d.get("title", ""), "file": f"testdata/findings/{f.name}",
                          "recorded": d["outcome"], "reproduces": still, "replay": shown or "(not replayed)"})
     t = data["totals"]
-    ok = int(rc) == 0 and data["hardened_guarantees_hold"] and not pin_diffs
+    lost = [f["id"] for f in findings if not f["reproduces"]]
+    ok = (int(rc) == 0 and data["hardened_guarantees_hold"] and not pin_diffs
+          and int(replay_failures) == 0 and not lost)
     headline = (f"{len(data['cells'])} cells; faithful {t['faithful']['abort']} abort / "
                 f"{t['faithful']['silent_loss']} silent_loss; hardened {t['hardened']['abort']} abort / "
                 f"{t['hardened']['silent_loss']} silent_loss / {t['hardened']['hang']} hang; "
                 f"{len(pin_diffs)} pin differences")
+    if lost or int(replay_failures):
+        headline += (f"; {int(replay_failures)} replay(s) failed, findings no longer shown: "
+                     f"{', '.join(lost) or 'none'}")
     write(out_json, {"step": "matrix", "status": "pass" if ok else "fail", "headline": headline,
                      "totals": t, "hardened_guarantees_hold": data["hardened_guarantees_hold"],
                      "pin_diffs": pin_diffs, "notes": data["notes"], "findings": findings,

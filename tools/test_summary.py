@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Counts test cases from Bazel's test.xml files and prints one line per
-failing case, then the plain closing line "N passed, N failed".
+failing case, then the plain closing line "N passed, N failed" (", N
+skipped" after it when a case was skipped: a skip is never a pass).
 
-Usage: tools/test_summary.py [bazel-testlogs]
+Usage: tools/test_summary.py [TESTLOGS...]   (default: bazel-testlogs)
+Each TESTLOGS is one configuration's bazel-testlogs folder (bazel info
+[--config=X] bazel-testlogs); their cases are added up.
 Exit status: 1 when a case failed or no case ran, else 0.
 """
 import pathlib
@@ -11,9 +14,9 @@ import xml.etree.ElementTree as ET
 
 
 def main() -> int:
-    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs")
+    roots = [pathlib.Path(a) for a in sys.argv[1:] if a] or [pathlib.Path("bazel-testlogs")]
     passed = failed = skipped = 0
-    for xml in sorted(root.rglob("test.xml")):
+    for root, xml in ((r, x) for r in roots for x in sorted(r.rglob("test.xml"))):
         try:
             tree = ET.parse(xml)
         except ET.ParseError as e:

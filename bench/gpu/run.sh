@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# The suite on a lent GPU machine: builds //bench:stream_bench with CMake
-# against the CUDA LibTorch of the machine's PyTorch and runs its GPU and
-# CPU cases, leaving JSON, the bench-compare table and logs under $OUT.
+# Google Benchmark for //bench:stream_bench built without Bazel, on a machine
+# with a CUDA PyTorch and no Bazel (tools/gpu/run builds the binary from the
+# sources tools/gpu/prepare lists in out/gpu/targets.txt).
 #
-#   bench/gpu/run.sh prepare   on the Bazel machine: copies Debian's Google
-#                              Benchmark (headers, shared library) into
-#                              .device/gbench/ (ignored; carry it).
-#   bench/gpu/run.sh           on the device: LIBTORCH_DIR defaults to the
-#                              torch/ directory of `python3 -c 'import torch'`;
-#                              OUT defaults to .device/out. BENCH_MAX_BYTES
-#                              (default 256 MiB) bounds the CPU sizes.
-# Fails with a message when LibTorch's _GLIBCXX_USE_CXX11_ABI is not the
-# carried library's (Debian: 1), or the machine's C++ runtime is too old for it.
+#   bench/gpu/run.sh prepare
+#       On the Bazel machine (tools/gpu/prepare calls it): copies Debian's
+#       Google Benchmark 1.7.1 (headers and shared library; Debian ships no
+#       static one, and it is built with _GLIBCXX_USE_CXX11_ABI=1) into
+#       out/gpu/gbench/, against which tools/gpu/run compiles and links
+#       stream_bench.
+#   bench/gpu/run.sh BINARY [RESULTS_DIR]
+#       Runs a stream_bench binary: its GPU cases first and on their own, so
+#       that a slow CPU sweep cannot lose them, then the CPU sweep up to
+#       BENCH_MAX_BYTES (default 256 MiB) within CPU_TIMEOUT_S seconds
+#       (default 330). Writes into RESULTS_DIR (default
+#       out/gpu/results/bench): gpu.json and cpu.json (Google Benchmark JSON),
+#       gpu.compare.txt and cpu.compare.txt (tools/bench-compare tables),
+#       gpu.log and cpu.log.
+# GBENCH_DIR overrides out/gpu/gbench.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-gbench="${GBENCH_DIR:-$repo/.device/gbench}"
+gbench="${GBENCH_DIR:-$repo/out/gpu/gbench}"
 die() { echo "bench/gpu/run.sh: $*" >&2; exit 1; }
+usage="usage: bench/gpu/run.sh prepare | bench/gpu/run.sh BINARY [RESULTS_DIR]"
 
 if [[ "${1:-}" == "prepare" ]]; then
   lib=/usr/lib/x86_64-linux-gnu/libbenchmark.so.1.7.1
@@ -30,49 +37,24 @@ if [[ "${1:-}" == "prepare" ]]; then
   exit 0
 fi
 
-out="${OUT:-$repo/.device/out}"
+[[ $# -ge 1 && $# -le 2 && "$1" != -* ]] || die "$usage"
+bin="$1"
+out="${2:-$repo/out/gpu/results/bench}"
+[[ -x "$bin" ]] || die "no executable $bin (tools/gpu/run builds it)"
 mkdir -p "$out"
-[[ -f "$gbench/lib/libbenchmark.so.1debian" ]] ||
-  die "no $gbench: run 'bench/gpu/run.sh prepare' on the Bazel machine and carry .device/gbench"
+rm -f "$out"/{gpu,cpu}.{json,compare.txt,log}
 
-if [[ -z "${LIBTORCH_DIR:-}" ]]; then
-  LIBTORCH_DIR="$(python3 -c 'import os, torch; print(os.path.dirname(torch.__file__))')" ||
-    die "no LIBTORCH_DIR and python3 cannot import torch"
-  abi="$(python3 -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')"
-else
-  # A LibTorch of its own: its C++ ABI shows in libc10's symbols.
-  # grep -c reads all of nm's output: with pipefail, grep -q would fail on SIGPIPE.
-  if [[ $(nm -D --defined-only "$LIBTORCH_DIR/lib/libc10.so" | grep -c __cxx11) -gt 0 ]]; then abi=1; else abi=0; fi
-fi
-[[ -d "$LIBTORCH_DIR/include/torch" && -d "$LIBTORCH_DIR/lib" ]] ||
-  die "LIBTORCH_DIR=$LIBTORCH_DIR has no include/torch or lib/"
-[[ "$abi" == 1 ]] ||
-  die "LibTorch at $LIBTORCH_DIR uses _GLIBCXX_USE_CXX11_ABI=$abi; the carried libbenchmark uses 1 (std::string differs): use a PyTorch >= 2.6 wheel or a cxx11-ABI LibTorch"
-if ldd "$gbench/lib/libbenchmark.so.1debian" 2>&1 | grep -q "not found"; then
-  ldd "$gbench/lib/libbenchmark.so.1debian" >&2 || true
-  die "the carried libbenchmark needs a newer glibc/libstdc++ (GLIBC_2.32, GLIBCXX_3.4.30) than this machine has"
-fi
-
-build="${BUILD_DIR:-$repo/.device/build}"
-gen=()
-command -v ninja >/dev/null && gen=(-G Ninja)
-echo "LibTorch: $LIBTORCH_DIR (cxx11 ABI $abi)" | tee "$out/build.log"
-cmake -S "$repo/bench/gpu" -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
-  -DLIBTORCH_DIR="$LIBTORCH_DIR" -DGBENCH_DIR="$gbench" -DTORCH_CXX11_ABI="$abi" \
-  >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; die "cmake failed"; }
-cmake --build "$build" -j "$(nproc)" >>"$out/build.log" 2>&1 ||
-  { tail -40 "$out/build.log"; die "build failed"; }
-
-bin="$build/stream_bench"
 max="${BENCH_MAX_BYTES:-268435456}"
 common=(--tsh_max_bytes="$max" --benchmark_repetitions=3
         --benchmark_report_aggregates_only=true --benchmark_out_format=json)
-# GPU cases first and on their own, so that a slow CPU sweep cannot lose them.
+# A binary built against LibTorch 2.11 (CUDA) has ended with SIGSEGV after
+# writing complete results (bench/RESULTS.md): report the status, go on.
 "$bin" "${common[@]}" --benchmark_filter='/gpu/' --benchmark_min_time=0.2 \
-  --benchmark_out="$out/gpu.json" 2>&1 | tee "$out/gpu.log"
+  --benchmark_out="$out/gpu.json" 2>&1 | tee "$out/gpu.log" ||
+  echo "GPU run exited with status $?" | tee -a "$out/gpu.log"
 timeout "${CPU_TIMEOUT_S:-330}" "$bin" "${common[@]}" --benchmark_filter='-/gpu/' \
   --benchmark_min_time=0.1 --benchmark_out="$out/cpu.json" >"$out/cpu.log" 2>&1 ||
-  echo "CPU sweep failed or timed out: see cpu.log" | tee -a "$out/gpu.log"
+  echo "CPU sweep failed or timed out (status $?): see cpu.log" | tee -a "$out/gpu.log"
 for j in gpu cpu; do
   [[ -s "$out/$j.json" ]] || continue
   python3 "$repo/bench/bench_compare.py" "$out/$j.json" >"$out/$j.compare.txt" 2>&1 || true

@@ -29,9 +29,27 @@
 extern "C" {
 #endif
 
-/* An error reported by a harness function: a kind (tsh::ErrorKind's values,
- * bridge/result.h: 2 = Interrupted, 3 = WouldBlock, ...) and a message that
- * stays valid until the next call on the same stream. */
+/* The kinds of error a harness function reports: Rust's std::io::ErrorKind
+ * names, with tsh::ErrorKind's numbers (bridge/result.h; they never
+ * change, and conformance/testing/harness_stream.cc asserts they match). */
+typedef enum tsh_c_error_kind {
+  TSH_C_NOT_FOUND = 0,
+  TSH_C_PERMISSION_DENIED = 1,
+  TSH_C_INTERRUPTED = 2,
+  TSH_C_WOULD_BLOCK = 3,
+  TSH_C_UNEXPECTED_EOF = 4,
+  TSH_C_WRITE_ZERO = 5,
+  TSH_C_INVALID_INPUT = 6,
+  TSH_C_INVALID_DATA = 7,
+  TSH_C_BROKEN_PIPE = 8,
+  TSH_C_UNSUPPORTED = 9,
+  TSH_C_OUT_OF_MEMORY = 10,
+  TSH_C_OTHER = 11
+} tsh_c_error_kind;
+
+/* An error reported by a harness function: a kind (a tsh_c_error_kind
+ * value) and a message that stays valid until the next call on the same
+ * stream. */
 typedef struct tsh_c_error {
   int kind;
   const char* message;

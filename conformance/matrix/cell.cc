@@ -1,5 +1,6 @@
 #include "conformance/matrix/cell.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -136,6 +137,13 @@ std::vector<std::string> FaultNamesFor(Stack stack, Op op) {
 
 std::vector<std::string> PatternNames() {
   return {"interrupted_every_other", "interrupted_every_other_io", "one_byte_per_call"};
+}
+
+bool IsLegalTransient(const std::string& fault) {
+  if (fault == "interrupted_once" || fault == Fault::Half().ToString()) return true;
+  if (fault.rfind("limit(", 0) == 0) return true;
+  const std::vector<std::string> patterns = PatternNames();
+  return std::find(patterns.begin(), patterns.end(), fault) != patterns.end();
 }
 
 std::string Cell::Key() const {

@@ -90,6 +90,11 @@ std::vector<std::string> FaultNamesFor(Stack stack, Op op);
 // The whole-stream pattern names.
 std::vector<std::string> PatternNames();
 
+// Whether `fault` is a legal transient behaviour of a healthy stream
+// (interrupted_once, limit(n), half, and the three whole-stream patterns):
+// the hardened bridge must round-trip through each, whatever the pins say.
+bool IsLegalTransient(const std::string& fault);
+
 struct Verdict {
   Outcome outcome = Outcome::kRoundtrip;
   std::string message;  // The error, the signal and its last words, or why lost.

@@ -6,18 +6,26 @@
 //   fault_matrix --replay=CELL.json [--in_process]
 //
 // --out writes DIR/matrix.json and DIR/matrix.md. --pin_dir writes the
-// pins (DIR/faithful.txt, DIR/hardened.txt); --check_pins compares the run
-// with them and prints every difference. --quick samples 3 calls per
+// pins (DIR/faithful.txt, DIR/hardened.txt), first printing how outcomes
+// moved from the pins already there; it refuses while a hardened guarantee
+// is broken (report.h: HardenedViolations), so no pin can accept one.
+// --check_pins compares the run with them and prints every difference;
+// pins made with another LibTorch or implementation are refused. --quick samples 3 calls per
 // operation instead of up to --max_calls (default 48): call indices are
 // spread evenly, first and last included, and the report says so.
 // --replay runs the one cell a JSON file describes (testdata/findings/);
 // if the file names an "outcome", a different one fails. --in_process runs
 // it in this process (for a debugger; a faithful write fault then aborts).
 //
-// Exit status: 0; 1 when a hardened cell aborts, loses data, hangs or
-// mishandles ownership, a pin differs, a clean run fails, or a replay
-// disagrees; 2 on bad flags.
+// Before any cell, each fault-free archive the save cells are judged
+// against is loaded with LibTorch's own loader (run_cell.h:
+// CheckCleanArchive), so an implementation that writes the same wrong
+// bytes every time cannot score `roundtrip`.
+//
+// Exit status: 0; 1 when a hardened guarantee is broken, a pin differs, a
+// clean run or archive fails, or a replay disagrees; 2 on bad flags.
 #include <ATen/Parallel.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -32,8 +40,18 @@
 #include "conformance/matrix/report.h"
 #include "conformance/matrix/run_cell.h"
 
+// The implementation under test names itself through a define of its
+// cc_library (conformance/impl/BUILD), which reaches every dependent.
+#ifndef TSH_IMPL_NAME
+#define TSH_IMPL_NAME unnamed
+#endif
+#define TSH_STRINGIFY_(x) #x
+#define TSH_STRINGIFY(x) TSH_STRINGIFY_(x)
+
 namespace tsh::matrix {
 namespace {
+
+const Provenance kProvenance{TORCH_VERSION, TSH_STRINGIFY(TSH_IMPL_NAME)};
 
 struct Flags {
   std::string out, pin_dir, check_pins, replay;
@@ -133,7 +151,16 @@ int Main(int argc, char** argv) {
   const Entry entries[] = {Entry::kSaveOne, Entry::kSaveNamed, Entry::kLoadOne, Entry::kLoadNamed};
   const MatrixMode modes[] = {MatrixMode::kFaithful, MatrixMode::kHardened};
   for (Entry e : entries) {
-    for (MatrixMode m : modes) runner.CleanArchive(e, m);
+    for (MatrixMode m : modes) {
+      runner.CleanArchive(e, m);
+      if (!IsSave(e)) continue;
+      Verdict reference = runner.CheckCleanArchive(e, m);
+      if (reference.outcome != Outcome::kRoundtrip) {
+        clean_failed = true;
+        run.notes.push_back(std::string("clean archive of ") + EntryName(e) + " " + ModeName(m) +
+                            " does not load with LibTorch's own loader: " + reference.message);
+      }
+    }
   }
   for (Entry e : entries) {
     for (Stack s : {Stack::kDirect, IsSave(e) ? Stack::kBufWriter : Stack::kBufReader}) {
@@ -196,19 +223,36 @@ int Main(int argc, char** argv) {
       status = 1;
     }
   }
-  if (!flags.pin_dir.empty()) {
-    for (MatrixMode m : modes) {
-      if (!WritePins(run, m, flags.pin_dir + "/" + ModeName(m) + ".txt")) status = 1;
-    }
-  }
   std::vector<std::string> violations = HardenedViolations(run);
   for (const std::string& v : violations) std::cout << "HARDENED GUARANTEE BROKEN: " << v << "\n";
   if (!violations.empty()) status = 1;
+  if (!flags.pin_dir.empty()) {
+    if (!violations.empty() || clean_failed) {
+      std::cout << "fault_matrix: refusing to write pins: " << violations.size()
+                << " hardened guarantee(s) broken" << (clean_failed ? ", a clean run failed" : "")
+                << "\n";
+    } else {
+      std::cout << "fault_matrix: pins for LibTorch " << kProvenance.libtorch << ", implementation "
+                << kProvenance.implementation << "; outcomes moved from the pins in "
+                << flags.pin_dir << ":\n";
+      size_t moved = 0;
+      for (MatrixMode m : modes) {
+        const std::string path = flags.pin_dir + "/" + ModeName(m) + ".txt";
+        for (const std::string& line : PinMoves(run, m, path)) {
+          std::cout << "  " << line << "\n";
+          ++moved;
+        }
+        if (!WritePins(run, m, kProvenance, path)) status = 1;
+      }
+      if (moved == 0) std::cout << "  none\n";
+    }
+  }
   if (!flags.check_pins.empty()) {
     size_t ndiff = 0;
     for (MatrixMode m : modes) {
-      for (const std::string& d :
-           DiffPins(run, m, flags.check_pins + "/" + ModeName(m) + ".txt", flags.quick)) {
+      for (const std::string& d : DiffPins(run, m, kProvenance,
+                                           flags.check_pins + "/" + ModeName(m) + ".txt",
+                                           flags.quick)) {
         std::cout << "PIN DIFF " << d << "\n";
         ++ndiff;
       }

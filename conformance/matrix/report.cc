@@ -44,9 +44,13 @@ struct Group {
 std::vector<std::string> HardenedViolations(const MatrixRun& run) {
   std::vector<std::string> out;
   for (const Row& r : run.rows) {
-    if (r.cell.mode == MatrixMode::kHardened && Broken(r.verdict.outcome)) {
-      out.push_back(r.cell.Key() + " -> " + OutcomeName(r.verdict.outcome) + ": " +
-                    r.verdict.message);
+    if (r.cell.mode != MatrixMode::kHardened) continue;
+    const Outcome o = r.verdict.outcome;
+    if (Broken(o)) {
+      out.push_back(r.cell.Key() + " -> " + OutcomeName(o) + ": " + r.verdict.message);
+    } else if (IsLegalTransient(r.cell.fault) && o != Outcome::kRoundtrip) {
+      out.push_back(r.cell.Key() + " -> " + OutcomeName(o) +
+                    " (a legal transient fault must round-trip): " + r.verdict.message);
     }
   }
   return out;
@@ -193,10 +197,48 @@ bool WriteMarkdown(const MatrixRun& run, const std::string& path) {
   return WriteFile(path, md.str());
 }
 
-bool WritePins(const MatrixRun& run, MatrixMode mode, const std::string& path) {
+namespace {
+
+constexpr char kLibTorchHeader[] = "# libtorch: ";
+constexpr char kImplementationHeader[] = "# implementation: ";
+
+struct PinFile {
+  bool found = false;
+  Provenance provenance;
+  std::map<std::string, std::string> outcomes;  // key -> outcome
+  std::vector<std::string> order;                // keys as pinned
+};
+
+PinFile ReadPins(const std::string& path) {
+  PinFile pins;
+  std::ifstream f(path);
+  if (!f) return pins;
+  pins.found = true;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind(kLibTorchHeader, 0) == 0) {
+      pins.provenance.libtorch = line.substr(sizeof(kLibTorchHeader) - 1);
+    } else if (line.rfind(kImplementationHeader, 0) == 0) {
+      pins.provenance.implementation = line.substr(sizeof(kImplementationHeader) - 1);
+    }
+    if (line.empty() || line[0] == '#') continue;
+    size_t arrow = line.rfind(" -> ");
+    if (arrow == std::string::npos) continue;
+    std::string key = line.substr(0, arrow);
+    if (pins.outcomes.emplace(key, line.substr(arrow + 4)).second) pins.order.push_back(key);
+  }
+  return pins;
+}
+
+}  // namespace
+
+bool WritePins(const MatrixRun& run, MatrixMode mode, const Provenance& provenance,
+               const std::string& path) {
   std::ostringstream out;
   out << "# Fault matrix outcomes, " << ModeName(mode)
       << " mode: stack entry op k fault -> outcome.\n"
+      << kLibTorchHeader << provenance.libtorch << "\n"
+      << kImplementationHeader << provenance.implementation << "\n"
       << "# Regenerate: bazel run //conformance/matrix:fault_matrix -- "
          "--pin_dir=$PWD/testdata/fault_matrix\n";
   for (const Row& r : run.rows) {
@@ -205,19 +247,17 @@ bool WritePins(const MatrixRun& run, MatrixMode mode, const std::string& path) {
   return WriteFile(path, out.str());
 }
 
-std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode, const std::string& path,
+std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode,
+                                  const Provenance& provenance, const std::string& path,
                                   bool subset) {
-  std::ifstream f(path);
-  if (!f) return {"missing pin file " + path};
-  std::map<std::string, std::string> pinned;
-  std::vector<std::string> pinned_order;
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    size_t arrow = line.rfind(" -> ");
-    if (arrow == std::string::npos) continue;
-    std::string key = line.substr(0, arrow);
-    if (pinned.emplace(key, line.substr(arrow + 4)).second) pinned_order.push_back(key);
+  PinFile pins = ReadPins(path);
+  if (!pins.found) return {"missing pin file " + path};
+  if (pins.provenance.libtorch != provenance.libtorch ||
+      pins.provenance.implementation != provenance.implementation) {
+    return {path + " was made with LibTorch '" + pins.provenance.libtorch +
+            "' and implementation '" + pins.provenance.implementation + "'; this run is LibTorch '" +
+            provenance.libtorch + "', implementation '" + provenance.implementation +
+            "': make pins for it with --pin_dir, never compare across them"};
   }
   std::vector<std::string> diffs;
   std::map<std::string, bool> seen;
@@ -226,8 +266,8 @@ std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode, const s
     const std::string key = r.cell.Key();
     const std::string now = OutcomeName(r.verdict.outcome);
     seen[key] = true;
-    auto it = pinned.find(key);
-    if (it == pinned.end()) {
+    auto it = pins.outcomes.find(key);
+    if (it == pins.outcomes.end()) {
       diffs.push_back(std::string(ModeName(mode)) + " new: " + key + " -> " + now);
     } else if (it->second != now) {
       diffs.push_back(std::string(ModeName(mode)) + " changed: " + key + ": pinned " +
@@ -235,14 +275,40 @@ std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode, const s
     }
   }
   if (!subset) {
-    for (const std::string& key : pinned_order) {
+    for (const std::string& key : pins.order) {
       if (!seen.count(key)) {
         diffs.push_back(std::string(ModeName(mode)) + " missing: " + key + " (pinned " +
-                        pinned[key] + ")");
+                        pins.outcomes[key] + ")");
       }
     }
   }
   return diffs;
+}
+
+std::vector<std::string> PinMoves(const MatrixRun& run, MatrixMode mode,
+                                  const std::string& path) {
+  PinFile pins = ReadPins(path);
+  if (!pins.found) return {};
+  std::map<std::pair<std::string, std::string>, int> moves;  // (was, now) -> cells
+  std::map<std::string, bool> seen;
+  for (const Row& r : run.rows) {
+    if (r.cell.mode != mode) continue;
+    const std::string key = r.cell.Key();
+    seen[key] = true;
+    auto it = pins.outcomes.find(key);
+    const std::string was = it == pins.outcomes.end() ? "(new cell)" : it->second;
+    const std::string now = OutcomeName(r.verdict.outcome);
+    if (was != now) ++moves[{was, now}];
+  }
+  for (const std::string& key : pins.order) {
+    if (!seen.count(key)) ++moves[{pins.outcomes[key], "(cell gone)"}];
+  }
+  std::vector<std::string> out;
+  for (const auto& [move, cells] : moves) {
+    out.push_back(std::string(ModeName(mode)) + ": " + move.first + " -> " + move.second + ": " +
+                  std::to_string(cells) + (cells == 1 ? " cell" : " cells"));
+  }
+  return out;
 }
 
 }  // namespace tsh::matrix

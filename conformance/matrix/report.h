@@ -3,8 +3,10 @@
 //
 // Pin files hold one line per cell, "<Cell::Key()> -> <outcome>", in the
 // matrix's enumeration order, one file per mode (faithful.txt,
-// hardened.txt). Messages are not pinned (they name offsets a harmless
-// change may move); outcomes are.
+// hardened.txt), under a header that names their provenance (the LibTorch
+// version and the implementation they were made with): pins of another
+// provenance are refused, never compared. Messages are not pinned (they
+// name offsets a harmless change may move); outcomes are.
 //
 // Writers return false (and say why on stderr) when a file cannot be
 // written; nothing throws.
@@ -40,20 +42,37 @@ struct MatrixRun {
   double seconds = 0;
 };
 
-// The hardened cells that break a hardened guarantee (abort, silent_loss,
-// hang, ownership), as "Key -> outcome: message" lines.
+// What a run's outcomes were made with.
+struct Provenance {
+  std::string libtorch;        // TORCH_VERSION of the headers built against
+  std::string implementation;  // the implementation under test (impl_abi.h)
+};
+
+// The hardened cells that break a hardened guarantee, as "Key -> outcome:
+// message" lines: an abort, silent_loss, hang or ownership cell, and a
+// legal transient fault (IsLegalTransient) that did not round-trip. These
+// are invariants: no pin can accept them.
 std::vector<std::string> HardenedViolations(const MatrixRun& run);
 
 bool WriteJson(const MatrixRun& run, const std::string& path);
 bool WriteMarkdown(const MatrixRun& run, const std::string& path);
-bool WritePins(const MatrixRun& run, MatrixMode mode, const std::string& path);
+bool WritePins(const MatrixRun& run, MatrixMode mode, const Provenance& provenance,
+               const std::string& path);
 
 // Differences between the run and a pin file, one readable line each
 // ("changed: KEY: pinned X, now Y", "new: ...", "missing: ..."). With
 // `subset`, pinned cells the run did not enumerate are not reported (a
-// --quick run). A missing pin file is one difference.
+// --quick run). A missing pin file, or one of another provenance, is one
+// difference that says so.
 std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode,
-                                  const std::string& path, bool subset);
+                                  const Provenance& provenance, const std::string& path,
+                                  bool subset);
+
+// How the run's outcomes moved from those of an existing pin file, for a
+// reviewer: "faithful: abort -> clean_error: 12 cells" lines, plus cells
+// new or gone. Empty when nothing moved or there is no such file.
+std::vector<std::string> PinMoves(const MatrixRun& run, MatrixMode mode,
+                                  const std::string& path);
 
 }  // namespace tsh::matrix
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <ATen/ATen.h>
+#include <torch/serialize.h>
 
 #include "bridge/buf_reader.h"
 #include "bridge/buf_writer.h"
@@ -142,6 +143,31 @@ const std::vector<uint8_t>& CellRunner::CleanArchive(Entry entry, MatrixMode mod
       std::make_unique<FaultStream>(std::unique_ptr<Write>(new WriteRef(sink)), FaultPlan()));
   Status saved = SaveVia(save, mode, harness.NewWriteStream(), one_, named_);
   return archives_[key] = saved.ok() ? sink.data() : std::vector<uint8_t>();
+}
+
+Verdict CellRunner::CheckCleanArchive(Entry save, MatrixMode mode) {
+  const std::vector<uint8_t>& bytes = CleanArchive(save, mode);
+  if (bytes.empty()) return {Outcome::kCleanError, "the fault-free save failed"};
+  const char* data = reinterpret_cast<const char*>(bytes.data());
+  std::string why;
+  try {
+    if (save == Entry::kSaveOne) {
+      at::Tensor t;
+      torch::load(t, data, bytes.size());
+      if (!BitEqual(one_, t, &why)) return {Outcome::kSilentLoss, "tensor: " + why};
+      return {Outcome::kRoundtrip, ""};
+    }
+    torch::serialize::InputArchive archive;
+    archive.load_from(data, bytes.size());
+    for (const auto& [name, want] : named_) {
+      at::Tensor t;
+      archive.read(Piped(name), t);
+      if (!BitEqual(want, t, &why)) return {Outcome::kSilentLoss, name + ": " + why};
+    }
+    return {Outcome::kRoundtrip, ""};
+  } catch (const std::exception& e) {
+    return {Outcome::kCleanError, e.what()};
+  }
 }
 
 Verdict CellRunner::RunPlan(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,

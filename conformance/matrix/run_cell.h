@@ -55,6 +55,12 @@ class CellRunner {
   // (computed once; call before forking so children share it).
   const std::vector<uint8_t>& CleanArchive(Entry entry, MatrixMode mode);
 
+  // Whether CleanArchive(save entry, mode) holds the saved tensors, bit for
+  // bit, as LibTorch's own loader (torch::load, InputArchive) reads it from
+  // memory: the reference every save cell is judged against must itself be
+  // right, not merely repeatable.
+  Verdict CheckCleanArchive(Entry save, MatrixMode mode);
+
  private:
   Verdict RunPlan(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
                   CallCounts* injected);

@@ -205,10 +205,10 @@ TEST(FileStreamTest, CreateInMissingDirectoryIsNotFound) {
 }
 
 TEST(FileStreamTest, OpenWithoutPermissionIsPermissionDenied) {
-  const std::string path = TempPath("f");
-  { MustCreate(path); }
-  ASSERT_EQ(::chmod(path.c_str(), 0), 0);
   if (::geteuid() != 0) {
+    const std::string path = TempPath("f");
+    { MustCreate(path); }
+    ASSERT_EQ(::chmod(path.c_str(), 0), 0);
     Result<std::unique_ptr<FileStream>> r = FileStream::Open(path);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().kind(), ErrorKind::kPermissionDenied)
@@ -216,18 +216,36 @@ TEST(FileStreamTest, OpenWithoutPermissionIsPermissionDenied) {
     return;
   }
   // Root ignores file modes: try again in a child that drops to nobody.
+  // The files sit in a folder any user can traverse (the test's own temp
+  // folder may not be), and nobody must open the readable one: so the
+  // denial comes from the file's mode, not from the path to it.
+  char dir[] = "/tmp/tsh_file_stream_test_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  ASSERT_EQ(::chmod(dir, 0755), 0);
+  const std::string readable = std::string(dir) + "/readable";
+  const std::string denied = std::string(dir) + "/denied";
+  { MustCreate(readable); }
+  { MustCreate(denied); }
+  ASSERT_EQ(::chmod(readable.c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(denied.c_str(), 0), 0);
   constexpr int kCannotDrop = 77;
+  constexpr int kReadableRefused = 78;
   pid_t pid = ::fork();
   ASSERT_NE(pid, -1);
   if (pid == 0) {
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(kCannotDrop);
-    Result<std::unique_ptr<FileStream>> r = FileStream::Open(path);
+    if (!FileStream::Open(readable).ok()) ::_exit(kReadableRefused);
+    Result<std::unique_ptr<FileStream>> r = FileStream::Open(denied);
     ::_exit(!r.ok() && r.error().kind() == ErrorKind::kPermissionDenied ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::unlink(readable.c_str());
+  ::unlink(denied.c_str());
+  ::rmdir(dir);
   ASSERT_TRUE(WIFEXITED(status));
   if (WEXITSTATUS(status) == kCannotDrop) GTEST_SKIP() << "cannot drop root";
+  ASSERT_NE(WEXITSTATUS(status), kReadableRefused) << "nobody cannot reach " << dir;
   EXPECT_EQ(WEXITSTATUS(status), 0) << "open as nobody was not PermissionDenied";
 }
 

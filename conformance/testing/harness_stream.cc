@@ -2,6 +2,24 @@
 
 #include <utility>
 
+// The numbers of impl_abi.h's error kinds are tsh::ErrorKind's: errors cross
+// the C ABI as those ints.
+#define TSH_SAME_KIND(c, cc) \
+  static_assert(c == static_cast<int>(tsh::ErrorKind::cc), #c " is not " #cc)
+TSH_SAME_KIND(TSH_C_NOT_FOUND, kNotFound);
+TSH_SAME_KIND(TSH_C_PERMISSION_DENIED, kPermissionDenied);
+TSH_SAME_KIND(TSH_C_INTERRUPTED, kInterrupted);
+TSH_SAME_KIND(TSH_C_WOULD_BLOCK, kWouldBlock);
+TSH_SAME_KIND(TSH_C_UNEXPECTED_EOF, kUnexpectedEof);
+TSH_SAME_KIND(TSH_C_WRITE_ZERO, kWriteZero);
+TSH_SAME_KIND(TSH_C_INVALID_INPUT, kInvalidInput);
+TSH_SAME_KIND(TSH_C_INVALID_DATA, kInvalidData);
+TSH_SAME_KIND(TSH_C_BROKEN_PIPE, kBrokenPipe);
+TSH_SAME_KIND(TSH_C_UNSUPPORTED, kUnsupported);
+TSH_SAME_KIND(TSH_C_OUT_OF_MEMORY, kOutOfMemory);
+TSH_SAME_KIND(TSH_C_OTHER, kOther);
+#undef TSH_SAME_KIND
+
 namespace tsh::testing {
 
 HarnessStream::HarnessStream(std::unique_ptr<Stream> inner) : inner_(std::move(inner)) {}
