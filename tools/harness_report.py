@@ -150,8 +150,10 @@ def call_counts(raw, rc, log, out_json, out_md):
                   f"```\n{table.rstrip()}\n```\n")
 
 
-def fuzz(rc, fuzz_json, fuzz_md, out_json, out_md):
-    """tools/fuzz's report: fails on a crash not recorded under testdata/crashes."""
+def fuzz(rc, replay_rc, fuzz_json, fuzz_md, out_json, out_md):
+    """tools/fuzz's report: fails on a crash not recorded under
+    testdata/crashes, and when a recorded crash no longer replays as
+    recorded (replay_rc: bazel test //fuzz/...)."""
     try:
         report = json.loads(pathlib.Path(fuzz_json).read_text())
     except (OSError, ValueError):
@@ -163,7 +165,10 @@ def fuzz(rc, fuzz_json, fuzz_md, out_json, out_md):
                 f"{new} new crash(es)")
     if not fuzzers:
         headline = f"tools/fuzz wrote no report (exit {rc})"
-    write(out_json, {"step": "fuzz", "status": "pass" if rc == "0" and fuzzers else "fail",
+    if replay_rc != "0":
+        headline += "; REPLAYS FAILED (bazel test //fuzz/...: an outcome changed or a corpus is gone)"
+    ok = rc == "0" and replay_rc == "0" and fuzzers
+    write(out_json, {"step": "fuzz", "status": "pass" if ok else "fail",
                      "headline": headline, "report": report})
     md = pathlib.Path(fuzz_md)
     write(out_md, "## Fuzzing\n\n" + (md.read_text().split("\n", 1)[-1] if md.exists() else headline + "\n"))

@@ -5,6 +5,7 @@
 //                [--timeout_s=S] [--pin_dir=DIR] [--check_pins=DIR]
 //   fault_matrix --replay=CELL.json [--in_process]
 //
+// --jobs: children at a time (default: the machine's cores).
 // --out writes DIR/matrix.json and DIR/matrix.md. --pin_dir writes the
 // pins (DIR/faithful.txt, DIR/hardened.txt), first printing how outcomes
 // moved from the pins already there; it refuses while a hardened guarantee
@@ -27,12 +28,14 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "conformance/matrix/cell.h"
@@ -56,7 +59,8 @@ const Provenance kProvenance{TORCH_VERSION, TSH_STRINGIFY(TSH_IMPL_NAME)};
 struct Flags {
   std::string out, pin_dir, check_pins, replay;
   bool quick = false, in_process = false;
-  int max_calls = 48, jobs = 2, timeout_s = 10;
+  int max_calls = 48, timeout_s = 10;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
 bool ParseFlags(int argc, char** argv, Flags& f) {
@@ -139,7 +143,7 @@ int Main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) return 2;
   // One LibTorch thread: children are forked from this one, and the matrix
-  // keeps to the 2 cores through --jobs.
+  // keeps to the machine's cores through --jobs.
   at::set_num_threads(1);
   if (!flags.replay.empty()) return Replay(flags);
 
