@@ -12,7 +12,10 @@ mkdir -p "$BUILD" "$OUT/lib"
 FLAGS=(-std=c++17 -I. -I/usr/include/torch/csrc/api/include)
 
 FUZZERS=(callbacks_fuzzer read_faults_fuzzer write_faults_fuzzer archive_fuzzer)
-SOURCES=(bridge/*.cc conformance/testing/tensors.cc fuzz/fixed_archives.cc
+# The bridge's sources, without its unit tests (GoogleTest programs).
+BRIDGE_SOURCES=()
+for s in bridge/*.cc; do [[ $s == *_test.cc ]] || BRIDGE_SOURCES+=("$s"); done
+SOURCES=("${BRIDGE_SOURCES[@]}" testing/tensors.cc testing/fixed_archives.cc
          fuzz/fault_schedule.cc fuzz/zip_fields.cc)
 for f in "${FUZZERS[@]}"; do SOURCES+=("fuzz/$f.cc"); done
 
@@ -22,7 +25,7 @@ printf '%s\n' "${SOURCES[@]}" | xargs -P "$(nproc)" -I{} sh -c \
 
 obj() { echo "$BUILD/$(echo "$1" | tr / _).o"; }
 BRIDGE=()
-for s in bridge/*.cc; do BRIDGE+=("$(obj "$s")"); done
+for s in "${BRIDGE_SOURCES[@]}"; do BRIDGE+=("$(obj "$s")"); done
 TORCH_LIBS=(-ltorch -ltorch_cpu -lc10)
 LINK=(-Wl,-rpath,'$ORIGIN/lib' -pthread)
 
@@ -32,7 +35,7 @@ link() {  # name, extra objects...
   $CXX $CXXFLAGS "$(obj "fuzz/$name.cc")" "$@" "${BRIDGE[@]}" \
     $LIB_FUZZING_ENGINE "${TORCH_LIBS[@]}" "${LINK[@]}" -o "$OUT/$name"
 }
-SUPPORT=("$(obj conformance/testing/tensors.cc)" "$(obj fuzz/fixed_archives.cc)"
+SUPPORT=("$(obj testing/tensors.cc)" "$(obj testing/fixed_archives.cc)"
          "$(obj fuzz/fault_schedule.cc)")
 link callbacks_fuzzer
 link read_faults_fuzzer "${SUPPORT[@]}"

@@ -9,16 +9,11 @@
 namespace tsh {
 namespace {
 
-tsh_mode CMode(Mode mode) {
-  return mode == Mode::kHardened ? TSH_HARDENED : TSH_FAITHFUL;
-}
-
 void* Borrow(Write& out) { return IntoRawWriteStream(std::make_unique<WriteRef>(out)); }
 
 void* Borrow(ReadStream& in) {
   return IntoRawReadStream(std::make_unique<ReadStreamRef>(in));
 }
-
 
 }  // namespace
 

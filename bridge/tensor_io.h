@@ -23,11 +23,10 @@
 #include <ATen/core/Tensor.h>
 
 #include "bridge/io.h"
+#include "bridge/mode.h"
 #include "bridge/result.h"
 
 namespace tsh {
-
-enum class Mode { kFaithful, kHardened };
 
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 

@@ -1,12 +1,12 @@
 // Writes the archive_fuzzer's seed corpus: each fixed archive
-// (fixed_archives.h), prefixed with the flags byte of each load the fuzzer
+// (testing/fixed_archives.h), prefixed with the flags byte of each load the fuzzer
 // knows (one or named, hardened or faithful; archive_fuzzer.cc).
 // Usage: make_archive_seeds OUT_DIR   (e.g. testdata/archive_fuzzer/corpus)
 #include <cstdio>
 #include <fstream>
 #include <string>
 
-#include "fuzz/fixed_archives.h"
+#include "testing/fixed_archives.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   int written = 0;
-  for (const auto& a : tsh::fuzz::FixedArchives()) {
+  for (const auto& a : tsh::test::FixedArchives()) {
     for (unsigned flags = 0; flags < 4; ++flags) {
       if (((flags & 1) != 0) != a.named) continue;  // The load that fits.
       std::string name = a.label + (flags & 2 ? ".faithful" : ".hardened");

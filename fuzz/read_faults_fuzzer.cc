@@ -1,4 +1,4 @@
-// Fuzzes the read side under stream faults: a valid archive (fixed_archives.h)
+// Fuzzes the read side under stream faults: a valid archive (testing/fixed_archives.h)
 // read through a FaultStream whose schedule the input picks (pass, short
 // counts of any length, zero, Interrupted, errors, seek failures, wrong
 // positions), optionally behind a BufReader.
@@ -21,11 +21,12 @@
 #include "bridge/fault_stream.h"
 #include "bridge/tensor_io.h"
 #include "fuzz/fault_schedule.h"
-#include "fuzz/fixed_archives.h"
+#include "testing/fixed_archives.h"
+#include "testing/tensors.h"
 
 namespace {
 
-using tsh::fuzz::FixedArchive;
+using tsh::test::FixedArchive;
 
 [[noreturn]] void Violation(const char* what, const FixedArchive& a, bool hardened,
                             const tsh::fuzz::FaultSchedule& s, const std::string& detail) {
@@ -38,7 +39,7 @@ using tsh::fuzz::FixedArchive;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const auto& archives = tsh::fuzz::FixedArchives();
+  const auto& archives = tsh::test::FixedArchives();
   FuzzedDataProvider in(data, size);
   const FixedArchive& a = archives[in.ConsumeIntegralInRange<size_t>(0, archives.size() - 1)];
   const bool hardened = in.ConsumeBool();
@@ -64,8 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (r.ok()) got = {{"", std::move(r).value()}}; else error = r.error().ToString();
   }
   const bool ok = error.empty();
-  if (ok && !tsh::fuzz::SameTensors(got, a.tensors)) {
-    Violation("loaded tensors differ from the saved ones", a, hardened, s, "");
+  std::string why;
+  if (ok && !tsh::test::NamedBitEqual(a.tensors, got, &why)) {
+    Violation("loaded tensors differ from the saved ones", a, hardened, s, why);
   }
   if (!ok && hardened && s.recoverable) {
     Violation("hardened load failed on absorbable faults", a, hardened, s, error);

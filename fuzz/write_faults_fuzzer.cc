@@ -29,7 +29,7 @@
 #include "bridge/fixed_cursor.h"
 #include "bridge/tensor_io.h"
 #include "fuzz/fault_schedule.h"
-#include "fuzz/fixed_archives.h"
+#include "testing/tensors.h"
 
 namespace {
 
@@ -80,7 +80,10 @@ void CheckLoadsBack(const std::vector<uint8_t>& bytes, bool named,
     if (!r.ok()) Violation("saved archive does not load", s, r.error().ToString());
     got = {{"", std::move(r).value()}};
   }
-  if (!tsh::fuzz::SameTensors(got, saved)) Violation("archive loads to other tensors", s, "");
+  std::string why;
+  if (!tsh::test::NamedBitEqual(saved, got, &why)) {
+    Violation("archive loads to other tensors", s, why);
+  }
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "conformance/callbacks/rig.h"
 #include "conformance/impl/impl_abi.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 constexpr size_t kSizeSentinel = 0x5EE5EE5u;
@@ -435,4 +435,4 @@ TEST(SeekEnd, NullOutFailsWithoutHarnessCall) {
 }
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

@@ -1,6 +1,6 @@
 #include "conformance/callbacks/probe_stream.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 Result<size_t> ProbeStream::read(uint8_t* buf, size_t n) {
   calls_.push_back({Op::kRead, n});
@@ -27,4 +27,4 @@ Result<uint64_t> ProbeStream::stream_position() {
   return inner_->stream_position();
 }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

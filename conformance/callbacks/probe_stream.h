@@ -17,7 +17,7 @@
 #include "bridge/fault_stream.h"
 #include "bridge/io.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 struct ProbedCall {
   Op op;
@@ -43,6 +43,6 @@ class ProbeStream : public Stream {
   std::vector<ProbedCall> calls_;
 };
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
 #endif  // TSH_CONFORMANCE_CALLBACKS_PROBE_STREAM_H_

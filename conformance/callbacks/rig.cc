@@ -4,7 +4,7 @@
 
 #include "bridge/callbacks.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 Rig::Rig(Side side, std::vector<uint8_t> data, FaultPlan plan) : side_(side) {
   auto cursor = std::make_unique<Cursor>(std::move(data));
@@ -46,4 +46,4 @@ std::string AsString(const uint8_t* p, size_t n) {
   return std::string(reinterpret_cast<const char*>(p), n);
 }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

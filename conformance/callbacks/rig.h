@@ -20,7 +20,7 @@
 #include "conformance/callbacks/probe_stream.h"
 #include "conformance/testing/harness_stream.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 enum class Side { kWrite, kRead };
 
@@ -61,6 +61,6 @@ std::vector<uint8_t> Digits(size_t n);
 // A buffer's bytes as a string, for readable comparisons.
 std::string AsString(const uint8_t* p, size_t n);
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
 #endif  // TSH_CONFORMANCE_CALLBACKS_RIG_H_

@@ -12,7 +12,7 @@
 #include "bridge/fault_stream.h"
 #include "conformance/callbacks/rig.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 // Reads up to n bytes at the position as a string; "<fail>" on false.
@@ -115,4 +115,4 @@ TEST(SeekWithFaults, ShortReadAdvancesOnlyByItsCount) {
 }
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

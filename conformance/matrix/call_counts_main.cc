@@ -23,7 +23,7 @@
 #include "bridge/fault_stream.h"
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
@@ -57,7 +57,7 @@ int Main(int argc, char** argv) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   const std::string path =
       std::string(tmp ? tmp : "/tmp") + "/call_counts_" + std::to_string(::getpid()) + ".pt";
-  const at::Tensor t = testing::PatternTensor(at::kFloat, {mib * 1024 * 1024 / 4}, 11);
+  const at::Tensor t = test::PatternTensor(at::kFloat, {mib * 1024 * 1024 / 4}, 11);
   {
     auto f = FileStream::Create(path);
     if (!f.ok()) {
@@ -84,8 +84,8 @@ int Main(int argc, char** argv) {
     BufReader buffered(std::move(below));
     FaultStream above(std::unique_ptr<ReadStream>(new ReadStreamRef(buffered)), FaultPlan());
     Result<at::Tensor> got = LoadTensor(above, mode);
-    const char* name = mode == Mode::kHardened ? "hardened" : "faithful";
-    if (!got.ok() || !testing::BitEqual(t, got.value())) {
+    const char* name = ModeName(mode);
+    if (!got.ok() || !test::BitEqual(t, got.value())) {
       std::cerr << "call_counts: " << name << " load failed or differs\n";
       status = 1;
     }

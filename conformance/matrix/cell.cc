@@ -55,16 +55,6 @@ std::optional<E> ParseBy(const std::string& s, const E (&values)[N], const char*
 
 }  // namespace
 
-const char* EntryName(Entry e) {
-  switch (e) {
-    case Entry::kSaveOne: return "save_one";
-    case Entry::kSaveNamed: return "save_named";
-    case Entry::kLoadOne: return "load_one";
-    case Entry::kLoadNamed: return "load_named";
-  }
-  return "?";
-}
-
 const char* StackName(Stack s) {
   switch (s) {
     case Stack::kDirect: return "direct";
@@ -72,10 +62,6 @@ const char* StackName(Stack s) {
     case Stack::kBufReader: return "bufreader";
   }
   return "?";
-}
-
-const char* ModeName(MatrixMode m) {
-  return m == MatrixMode::kHardened ? "hardened" : "faithful";
 }
 
 const char* OutcomeName(Outcome o) {
@@ -90,21 +76,13 @@ const char* OutcomeName(Outcome o) {
   return "?";
 }
 
-bool IsSave(Entry e) { return e == Entry::kSaveOne || e == Entry::kSaveNamed; }
-
-std::optional<Entry> ParseEntry(const std::string& s) {
-  static constexpr Entry kAll[] = {Entry::kSaveOne, Entry::kSaveNamed, Entry::kLoadOne,
-                                   Entry::kLoadNamed};
-  return ParseBy(s, kAll, &EntryName);
-}
-
 std::optional<Stack> ParseStack(const std::string& s) {
   static constexpr Stack kAll[] = {Stack::kDirect, Stack::kBufWriter, Stack::kBufReader};
   return ParseBy(s, kAll, &StackName);
 }
 
-std::optional<MatrixMode> ParseMode(const std::string& s) {
-  static constexpr MatrixMode kAll[] = {MatrixMode::kFaithful, MatrixMode::kHardened};
+std::optional<Mode> ParseMode(const std::string& s) {
+  static constexpr Mode kAll[] = {Mode::kFaithful, Mode::kHardened};
   return ParseBy(s, kAll, &ModeName);
 }
 
@@ -217,7 +195,7 @@ std::optional<Cell> Cell::FromJson(const std::string& json) {
   if (!stack || !entry || !mode || !op || !k || !fault) return std::nullopt;
   Cell c;
   auto s = ParseStack(*stack);
-  auto e = ParseEntry(*entry);
+  auto e = test::ParseEntry(*entry);
   auto m = ParseMode(*mode);
   if (!s || !e || !m) return std::nullopt;
   char* end = nullptr;

@@ -31,15 +31,14 @@
 #include <vector>
 
 #include "bridge/fault_stream.h"
+#include "bridge/mode.h"
+#include "conformance/testing/entry.h"
 
 namespace tsh::matrix {
 
-// The four C entry points under test.
-enum class Entry { kSaveOne, kSaveNamed, kLoadOne, kLoadNamed };
 // What stands between the harness's C stream and the injecting FaultStream.
 // kBufWriter serves saves only, kBufReader loads only.
 enum class Stack { kDirect, kBufWriter, kBufReader };
-enum class MatrixMode { kFaithful, kHardened };
 
 enum class Outcome {
   kRoundtrip,   // bit-equal tensors came back
@@ -50,22 +49,19 @@ enum class Outcome {
   kOwnership,   // the harness stream was not dropped exactly once, or used after
 };
 
-const char* EntryName(Entry e);  // "save_one", "save_named", ...
 const char* StackName(Stack s);  // "direct", "bufwriter", "bufreader"
-const char* ModeName(MatrixMode m);  // "faithful", "hardened"
 const char* OutcomeName(Outcome o);  // "roundtrip", "clean_error", ...
-bool IsSave(Entry e);
 
-std::optional<Entry> ParseEntry(const std::string& s);
 std::optional<Stack> ParseStack(const std::string& s);
-std::optional<MatrixMode> ParseMode(const std::string& s);
+// The inverse of ModeName (bridge/mode.h): "faithful", "hardened".
+std::optional<Mode> ParseMode(const std::string& s);
 std::optional<Outcome> ParseOutcome(const std::string& s);
 std::optional<Op> ParseOp(const std::string& s);
 
 struct Cell {
   Stack stack = Stack::kDirect;
-  Entry entry = Entry::kSaveOne;
-  MatrixMode mode = MatrixMode::kFaithful;
+  test::Entry entry = test::Entry::kSaveOne;
+  Mode mode = Mode::kFaithful;
   std::string op;  // OpName(op), or "*" for a whole-stream pattern.
   int64_t k = -1;  // The call index; -1 for a whole-stream pattern.
   std::string fault;

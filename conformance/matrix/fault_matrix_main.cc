@@ -54,6 +54,8 @@
 namespace tsh::matrix {
 namespace {
 
+using test::Entry;
+
 const Provenance kProvenance{TORCH_VERSION, TSH_STRINGIFY(TSH_IMPL_NAME)};
 
 struct Flags {
@@ -153,9 +155,9 @@ int Main(int argc, char** argv) {
   MatrixRun run;
   bool clean_failed = false;
   const Entry entries[] = {Entry::kSaveOne, Entry::kSaveNamed, Entry::kLoadOne, Entry::kLoadNamed};
-  const MatrixMode modes[] = {MatrixMode::kFaithful, MatrixMode::kHardened};
+  const Mode modes[] = {Mode::kFaithful, Mode::kHardened};
   for (Entry e : entries) {
-    for (MatrixMode m : modes) {
+    for (Mode m : modes) {
       runner.CleanArchive(e, m);
       if (!IsSave(e)) continue;
       Verdict reference = runner.CheckCleanArchive(e, m);
@@ -168,7 +170,7 @@ int Main(int argc, char** argv) {
   }
   for (Entry e : entries) {
     for (Stack s : {Stack::kDirect, IsSave(e) ? Stack::kBufWriter : Stack::kBufReader}) {
-      for (MatrixMode m : modes) {
+      for (Mode m : modes) {
         Verdict clean;
         CallCounts counts = runner.CleanCounts(s, e, m, &clean);
         CleanRun cr{s, e, m, {}, {}};
@@ -240,7 +242,7 @@ int Main(int argc, char** argv) {
                 << kProvenance.implementation << "; outcomes moved from the pins in "
                 << flags.pin_dir << ":\n";
       size_t moved = 0;
-      for (MatrixMode m : modes) {
+      for (Mode m : modes) {
         const std::string path = flags.pin_dir + "/" + ModeName(m) + ".txt";
         for (const std::string& line : PinMoves(run, m, path)) {
           std::cout << "  " << line << "\n";
@@ -253,7 +255,7 @@ int Main(int argc, char** argv) {
   }
   if (!flags.check_pins.empty()) {
     size_t ndiff = 0;
-    for (MatrixMode m : modes) {
+    for (Mode m : modes) {
       for (const std::string& d : DiffPins(run, m, kProvenance,
                                            flags.check_pins + "/" + ModeName(m) + ".txt",
                                            flags.quick)) {
@@ -268,7 +270,7 @@ int Main(int argc, char** argv) {
   for (const Row& r : run.rows) {
     ++totals[static_cast<int>(r.cell.mode)][static_cast<int>(r.verdict.outcome)];
   }
-  for (MatrixMode m : modes) {
+  for (Mode m : modes) {
     const auto& t = totals[static_cast<int>(m)];
     std::cout << "fault_matrix: " << ModeName(m) << ": " << t[0] << " roundtrip, " << t[1]
               << " clean_error, " << t[2] << " abort, " << t[3] << " silent_loss, " << t[4]

@@ -13,7 +13,7 @@ namespace {
 constexpr Outcome kOutcomes[] = {Outcome::kRoundtrip, Outcome::kCleanError, Outcome::kAbort,
                                  Outcome::kSilentLoss, Outcome::kHang, Outcome::kOwnership};
 constexpr int kOutcomeCount = 6;
-constexpr MatrixMode kModes[] = {MatrixMode::kFaithful, MatrixMode::kHardened};
+constexpr Mode kModes[] = {Mode::kFaithful, Mode::kHardened};
 
 bool Broken(Outcome o) {
   return o == Outcome::kAbort || o == Outcome::kSilentLoss || o == Outcome::kHang ||
@@ -44,7 +44,7 @@ struct Group {
 std::vector<std::string> HardenedViolations(const MatrixRun& run) {
   std::vector<std::string> out;
   for (const Row& r : run.rows) {
-    if (r.cell.mode != MatrixMode::kHardened) continue;
+    if (r.cell.mode != Mode::kHardened) continue;
     const Outcome o = r.verdict.outcome;
     if (Broken(o)) {
       out.push_back(r.cell.Key() + " -> " + OutcomeName(o) + ": " + r.verdict.message);
@@ -63,8 +63,8 @@ bool WriteJson(const MatrixRun& run, const std::string& path) {
     ++totals[static_cast<int>(r.cell.mode)][static_cast<int>(r.verdict.outcome)];
   }
   j << "{\n  \"seconds\": " << run.seconds << ",\n  \"totals\": {";
-  for (MatrixMode m : kModes) {
-    j << (m == MatrixMode::kHardened ? ", " : "") << JsonString(ModeName(m)) << ": {";
+  for (Mode m : kModes) {
+    j << (m == Mode::kHardened ? ", " : "") << JsonString(ModeName(m)) << ": {";
     for (int o = 0; o < kOutcomeCount; ++o) {
       j << (o ? ", " : "") << JsonString(OutcomeName(kOutcomes[o])) << ": "
         << totals[static_cast<int>(m)][o];
@@ -163,7 +163,7 @@ bool WriteMarkdown(const MatrixRun& run, const std::string& path) {
   std::map<std::string, std::pair<std::string, std::string>> bad;  // key -> (ks, example)
   std::vector<std::string> order;
   for (const Row& r : run.rows) {
-    if (r.cell.mode != MatrixMode::kFaithful || !Broken(r.verdict.outcome)) continue;
+    if (r.cell.mode != Mode::kFaithful || !Broken(r.verdict.outcome)) continue;
     std::string key = std::string(StackName(r.cell.stack)) + " " + EntryName(r.cell.entry) +
                       " " + r.cell.op + " " + r.cell.fault + " -> " +
                       OutcomeName(r.verdict.outcome);
@@ -232,7 +232,7 @@ PinFile ReadPins(const std::string& path) {
 
 }  // namespace
 
-bool WritePins(const MatrixRun& run, MatrixMode mode, const Provenance& provenance,
+bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,
                const std::string& path) {
   std::ostringstream out;
   out << "# Fault matrix outcomes, " << ModeName(mode)
@@ -247,7 +247,7 @@ bool WritePins(const MatrixRun& run, MatrixMode mode, const Provenance& provenan
   return WriteFile(path, out.str());
 }
 
-std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode,
+std::vector<std::string> DiffPins(const MatrixRun& run, Mode mode,
                                   const Provenance& provenance, const std::string& path,
                                   bool subset) {
   PinFile pins = ReadPins(path);
@@ -285,7 +285,7 @@ std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode,
   return diffs;
 }
 
-std::vector<std::string> PinMoves(const MatrixRun& run, MatrixMode mode,
+std::vector<std::string> PinMoves(const MatrixRun& run, Mode mode,
                                   const std::string& path) {
   PinFile pins = ReadPins(path);
   if (!pins.found) return {};

@@ -29,8 +29,8 @@ struct Row {
 // A clean run's call counts, and how many k's the matrix took of each.
 struct CleanRun {
   Stack stack;
-  Entry entry;
-  MatrixMode mode;
+  test::Entry entry;
+  Mode mode;
   std::map<std::string, uint64_t> calls;    // op -> calls in the clean run
   std::map<std::string, uint64_t> sampled;  // op -> k's enumerated (< calls when capped)
 };
@@ -56,7 +56,7 @@ std::vector<std::string> HardenedViolations(const MatrixRun& run);
 
 bool WriteJson(const MatrixRun& run, const std::string& path);
 bool WriteMarkdown(const MatrixRun& run, const std::string& path);
-bool WritePins(const MatrixRun& run, MatrixMode mode, const Provenance& provenance,
+bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,
                const std::string& path);
 
 // Differences between the run and a pin file, one readable line each
@@ -64,14 +64,14 @@ bool WritePins(const MatrixRun& run, MatrixMode mode, const Provenance& provenan
 // `subset`, pinned cells the run did not enumerate are not reported (a
 // --quick run). A missing pin file, or one of another provenance, is one
 // difference that says so.
-std::vector<std::string> DiffPins(const MatrixRun& run, MatrixMode mode,
+std::vector<std::string> DiffPins(const MatrixRun& run, Mode mode,
                                   const Provenance& provenance, const std::string& path,
                                   bool subset);
 
 // How the run's outcomes moved from those of an existing pin file, for a
 // reviewer: "faithful: abort -> clean_error: 12 cells" lines, plus cells
 // new or gone. Empty when nothing moved or there is no such file.
-std::vector<std::string> PinMoves(const MatrixRun& run, MatrixMode mode,
+std::vector<std::string> PinMoves(const MatrixRun& run, Mode mode,
                                   const std::string& path);
 
 }  // namespace tsh::matrix

@@ -11,20 +11,19 @@
 #include "bridge/buf_writer.h"
 #include "bridge/by_ref.h"
 #include "bridge/cursor.h"
+#include "bridge/mode.h"
 #include "bridge/torch_api.h"
 #include "conformance/testing/harness_stream.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh::matrix {
 namespace {
 
-using tsh::testing::BitEqual;
-using tsh::testing::HarnessStream;
-using tsh::testing::PatternTensor;
+using test::BitEqual;
+using test::Entry;
+using test::HarnessStream;
+using test::PatternTensor;
 using Named = std::vector<std::pair<std::string, at::Tensor>>;
-
-tsh_mode CMode(MatrixMode m) { return m == MatrixMode::kHardened ? TSH_HARDENED : TSH_FAITHFUL; }
-
 
 // tch-rs stores dots as '|'; loads report that form.
 std::string Piped(std::string name) {
@@ -46,7 +45,7 @@ std::optional<std::string> OwnershipProblem(const HarnessStream& h) {
 
 Verdict Clean(const Error& e) { return {Outcome::kCleanError, e.ToString()}; }
 
-Status SaveVia(Entry entry, MatrixMode mode, void* ptr, const at::Tensor& one,
+Status SaveVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one,
                const Named& named) {
   if (entry == Entry::kSaveOne) {
     tsh_save_to_stream(const_cast<at::Tensor*>(&one), ptr, CMode(mode));
@@ -66,7 +65,7 @@ Status SaveVia(Entry entry, MatrixMode mode, void* ptr, const at::Tensor& one,
 }
 
 // Loads through the entry point and compares with what was saved.
-Verdict LoadVia(Entry entry, MatrixMode mode, void* ptr, const at::Tensor& one,
+Verdict LoadVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one,
                 const Named& named) {
   std::string why;
   if (entry == Entry::kLoadOne) {
@@ -124,14 +123,14 @@ Verdict CellRunner::Run(const Cell& cell, CallCounts* injected) {
   return RunPlan(cell.stack, cell.entry, cell.mode, *plan, injected);
 }
 
-CallCounts CellRunner::CleanCounts(Stack stack, Entry entry, MatrixMode mode, Verdict* bad) {
+CallCounts CellRunner::CleanCounts(Stack stack, Entry entry, Mode mode, Verdict* bad) {
   CallCounts counts{};
   Verdict v = RunPlan(stack, entry, mode, FaultPlan(), &counts);
   if (bad != nullptr) *bad = v;
   return counts;
 }
 
-const std::vector<uint8_t>& CellRunner::CleanArchive(Entry entry, MatrixMode mode) {
+const std::vector<uint8_t>& CellRunner::CleanArchive(Entry entry, Mode mode) {
   const Entry save = IsSave(entry) ? entry : SaveEntryOf(entry);
   auto key = std::make_pair(save == Entry::kSaveOne, mode);
   auto it = archives_.find(key);
@@ -145,7 +144,7 @@ const std::vector<uint8_t>& CellRunner::CleanArchive(Entry entry, MatrixMode mod
   return archives_[key] = saved.ok() ? sink.data() : std::vector<uint8_t>();
 }
 
-Verdict CellRunner::CheckCleanArchive(Entry save, MatrixMode mode) {
+Verdict CellRunner::CheckCleanArchive(Entry save, Mode mode) {
   const std::vector<uint8_t>& bytes = CleanArchive(save, mode);
   if (bytes.empty()) return {Outcome::kCleanError, "the fault-free save failed"};
   const char* data = reinterpret_cast<const char*>(bytes.data());
@@ -170,13 +169,13 @@ Verdict CellRunner::CheckCleanArchive(Entry save, MatrixMode mode) {
   }
 }
 
-Verdict CellRunner::RunPlan(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
+Verdict CellRunner::RunPlan(Stack stack, Entry entry, Mode mode, const FaultPlan& plan,
                             CallCounts* injected) {
   if (IsSave(entry)) return RunSave(stack, entry, mode, plan, injected);
   return RunLoad(stack, entry, mode, plan, injected);
 }
 
-Verdict CellRunner::RunSave(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
+Verdict CellRunner::RunSave(Stack stack, Entry entry, Mode mode, const FaultPlan& plan,
                             CallCounts* injected) {
   Cursor sink;
   FaultStream injector(std::unique_ptr<Write>(new WriteRef(sink)), plan);
@@ -197,7 +196,7 @@ Verdict CellRunner::RunSave(Stack stack, Entry entry, MatrixMode mode, const Fau
   return JudgeSaved(entry, mode, sink.data());
 }
 
-Verdict CellRunner::JudgeSaved(Entry entry, MatrixMode mode, const std::vector<uint8_t>& bytes) {
+Verdict CellRunner::JudgeSaved(Entry entry, Mode mode, const std::vector<uint8_t>& bytes) {
   const std::vector<uint8_t>& clean = CleanArchive(entry, mode);
   if (bytes == clean) return {Outcome::kRoundtrip, ""};
   if (bytes.size() < clean.size() && std::equal(bytes.begin(), bytes.end(), clean.begin())) {
@@ -206,7 +205,7 @@ Verdict CellRunner::JudgeSaved(Entry entry, MatrixMode mode, const std::vector<u
                                       std::to_string(clean.size()) + " bytes"};
   }
   HarnessStream source(std::make_unique<Cursor>(bytes));
-  Verdict back = LoadVia(LoadEntryOf(entry), MatrixMode::kHardened, source.NewReadStream(), one_,
+  Verdict back = LoadVia(LoadEntryOf(entry), Mode::kHardened, source.NewReadStream(), one_,
                          named_);
   if (back.outcome == Outcome::kRoundtrip) return back;
   return {Outcome::kSilentLoss, "save reported success; " + std::to_string(bytes.size()) +
@@ -214,7 +213,7 @@ Verdict CellRunner::JudgeSaved(Entry entry, MatrixMode mode, const std::vector<u
                                     back.message};
 }
 
-Verdict CellRunner::RunLoad(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
+Verdict CellRunner::RunLoad(Stack stack, Entry entry, Mode mode, const FaultPlan& plan,
                             CallCounts* injected) {
   Cursor source(CleanArchive(entry, mode));
   FaultStream injector(std::unique_ptr<ReadStream>(new ReadStreamRef(source)), plan);

@@ -49,31 +49,31 @@ class CellRunner {
 
   // The injector's call counts of a fault-free run of (stack, entry, mode).
   // The clean run must round-trip; if not, its verdict is returned in `bad`.
-  CallCounts CleanCounts(Stack stack, Entry entry, MatrixMode mode, Verdict* bad);
+  CallCounts CleanCounts(Stack stack, test::Entry entry, Mode mode, Verdict* bad);
 
   // The fault-free archive of the save entry matching `entry` in `mode`
   // (computed once; call before forking so children share it).
-  const std::vector<uint8_t>& CleanArchive(Entry entry, MatrixMode mode);
+  const std::vector<uint8_t>& CleanArchive(test::Entry entry, Mode mode);
 
   // Whether CleanArchive(save entry, mode) holds the saved tensors, bit for
   // bit, as LibTorch's own loader (torch::load, InputArchive) reads it from
   // memory: the reference every save cell is judged against must itself be
   // right, not merely repeatable.
-  Verdict CheckCleanArchive(Entry save, MatrixMode mode);
+  Verdict CheckCleanArchive(test::Entry save, Mode mode);
 
  private:
-  Verdict RunPlan(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
+  Verdict RunPlan(Stack stack, test::Entry entry, Mode mode, const FaultPlan& plan,
                   CallCounts* injected);
-  Verdict RunSave(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
+  Verdict RunSave(Stack stack, test::Entry entry, Mode mode, const FaultPlan& plan,
                   CallCounts* injected);
-  Verdict RunLoad(Stack stack, Entry entry, MatrixMode mode, const FaultPlan& plan,
+  Verdict RunLoad(Stack stack, test::Entry entry, Mode mode, const FaultPlan& plan,
                   CallCounts* injected);
   // Whether `bytes` load back (hardened, no faults) to the saved tensors.
-  Verdict JudgeSaved(Entry entry, MatrixMode mode, const std::vector<uint8_t>& bytes);
+  Verdict JudgeSaved(test::Entry entry, Mode mode, const std::vector<uint8_t>& bytes);
 
   at::Tensor one_;
   std::vector<std::pair<std::string, at::Tensor>> named_;
-  std::map<std::pair<bool, MatrixMode>, std::vector<uint8_t>> archives_;
+  std::map<std::pair<bool, Mode>, std::vector<uint8_t>> archives_;
 };
 
 }  // namespace tsh::matrix

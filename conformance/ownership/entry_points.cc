@@ -4,11 +4,11 @@
 
 #include <ATen/ATen.h>
 
-#include "conformance/callbacks/rig.h"
 #include "bridge/torch_api.h"
-#include "conformance/testing/tensors.h"
+#include "conformance/callbacks/rig.h"
+#include "testing/tensors.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 std::optional<std::string> TakeError() {
@@ -24,55 +24,20 @@ void Collect(void* data, char* /*name*/, tensor t) {
   at_free(t);
 }
 
-tsh_mode ModeOf(Api a) { return a == Api::kTshHardened ? TSH_HARDENED : TSH_FAITHFUL; }
-
 }  // namespace
 
-bool IsSave(Entry e) { return e == Entry::kSave || e == Entry::kSaveMulti; }
+std::string Name(Api a) { return a.at ? "at" : std::string("tsh_") + ModeName(a.mode); }
 
-std::string Name(Entry e) {
-  switch (e) {
-    case Entry::kSave:
-      return "save_to_stream";
-    case Entry::kSaveMulti:
-      return "save_multi_to_stream";
-    case Entry::kLoad:
-      return "load_from_stream";
-    case Entry::kLoadCallback:
-      return "load_from_stream_callback";
-    case Entry::kLoadCallbackOnDevice:
-      return "load_from_stream_callback_on_device";
-  }
-  return "?";
-}
+std::vector<Api> AllApis() { return {kAt, Tsh(Mode::kFaithful), Tsh(Mode::kHardened)}; }
 
-std::string Name(Api a) {
-  switch (a) {
-    case Api::kAtFaithful:
-      return "at";
-    case Api::kTshFaithful:
-      return "tsh_faithful";
-    case Api::kTshHardened:
-      return "tsh_hardened";
-  }
-  return "?";
-}
-
-std::vector<Entry> AllEntries() {
-  return {Entry::kSave, Entry::kSaveMulti, Entry::kLoad, Entry::kLoadCallback,
-          Entry::kLoadCallbackOnDevice};
-}
-
-std::vector<Api> AllApis() { return {Api::kAtFaithful, Api::kTshFaithful, Api::kTshHardened}; }
-
-Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad) {
+Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad, Device device) {
   // Cleared first, so that the outcome's error is this call's.
   TakeError();
-  const bool at = a == Api::kAtFaithful;
-  const tsh_mode mode = ModeOf(a);
+  const bool at = a.at;
+  const tsh_mode mode = CMode(a.mode);
   Outcome out;
   switch (e) {
-    case Entry::kSave: {
+    case Entry::kSaveOne: {
       at::Tensor t = PatternTensor(at::kFloat, {64}, 1);
       tensor arg = bad == BadArg::kNullTensor ? nullptr : &t;
       if (at) {
@@ -82,7 +47,7 @@ Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad) {
       }
       break;
     }
-    case Entry::kSaveMulti: {
+    case Entry::kSaveNamed: {
       at::Tensor w = PatternTensor(at::kFloat, {8, 8}, 2);
       at::Tensor b = PatternTensor(at::kFloat, {8}, 3);
       tensor ts[2] = {&w, &b};
@@ -100,21 +65,20 @@ Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad) {
       }
       break;
     }
-    case Entry::kLoad: {
+    case Entry::kLoadOne: {
       tensor t = at ? at_load_from_stream(stream_ptr) : tsh_load_from_stream(stream_ptr, mode);
       out.loaded = t != nullptr;
       at_free(t);
       break;
     }
-    case Entry::kLoadCallback:
-    case Entry::kLoadCallbackOnDevice: {
+    case Entry::kLoadNamed: {
       int count = 0;
       auto f = bad == BadArg::kNullCallback ? nullptr : &Collect;
-      const bool device = e == Entry::kLoadCallbackOnDevice;
+      const bool mapped = device == Device::kMapped;
       if (at) {
-        at_load_from_stream_callback(stream_ptr, &count, f, device, -1);
+        at_load_from_stream_callback(stream_ptr, &count, f, mapped, -1);
       } else {
-        tsh_load_from_stream_callback(stream_ptr, &count, f, device, -1, mode);
+        tsh_load_from_stream_callback(stream_ptr, &count, f, mapped, -1, mode);
       }
       out.loaded = count > 0;
       break;
@@ -126,10 +90,10 @@ Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad) {
 
 std::vector<uint8_t> ValidArchive(Entry e) {
   Rig w(Side::kWrite);
-  Outcome o = Call(e == Entry::kLoad ? Entry::kSave : Entry::kSaveMulti, Api::kTshHardened,
-                   w.Release());
+  Outcome o = Call(e == Entry::kLoadOne ? Entry::kSaveOne : Entry::kSaveNamed,
+                   Tsh(Mode::kHardened), w.Release());
   if (o.error) return {};
   return w.cursor().data();
 }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

@@ -13,32 +13,34 @@
 #include <string>
 #include <vector>
 
-namespace tsh::testing {
+#include "bridge/mode.h"
+#include "conformance/testing/entry.h"
 
-enum class Entry {
-  kSave,                  // *_save_to_stream, one tensor
-  kSaveMulti,             // *_save_multi_to_stream, two named tensors
-  kLoad,                  // *_load_from_stream
-  kLoadCallback,          // *_load_from_stream_callback, no device
-  kLoadCallbackOnDevice,  // the same with enable_device_id, device -1 (CPU)
+namespace tsh::test {
+
+// Which C functions a call goes through: tch-rs's at_* (they take no mode:
+// faithful), or this bridge's tsh_* with `mode`.
+struct Api {
+  bool at = false;
+  Mode mode = Mode::kFaithful;
 };
+inline constexpr Api kAt{true, Mode::kFaithful};
+constexpr Api Tsh(Mode mode) { return {false, mode}; }
 
-// at_*: tch-rs's names, always faithful; tsh_*: with the mode.
-enum class Api { kAtFaithful, kTshFaithful, kTshHardened };
+// How a load_named call asks for its tensors: as saved, or mapped to a
+// device (enable_device_id with device -1, the CPU): tch-rs's two paths.
+enum class Device { kAsSaved, kMapped };
 
 // A bad argument for the entry point (besides the stream).
 enum class BadArg {
   kNone,
-  kNullTensor,    // kSave: a null tensor
-  kNullArrays,    // kSaveMulti: null tensor and name arrays, ntensors 1
-  kNullName,      // kSaveMulti: a null name in the array
-  kNullCallback,  // kLoadCallback*: a null f
+  kNullTensor,    // save_one: a null tensor
+  kNullArrays,    // save_named: null tensor and name arrays, ntensors 1
+  kNullName,      // save_named: a null name in the array
+  kNullCallback,  // load_named: a null f
 };
 
-bool IsSave(Entry e);
-std::string Name(Entry e);
-std::string Name(Api a);
-std::vector<Entry> AllEntries();
+std::string Name(Api a);  // "at", "tsh_faithful", "tsh_hardened"
 std::vector<Api> AllApis();
 
 struct Outcome {
@@ -48,14 +50,16 @@ struct Outcome {
   std::optional<std::string> error;
 };
 
-// Calls `e` through `a` with `stream_ptr` (given up, may be null).
-Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad = BadArg::kNone);
+// Calls `e` through `a` with `stream_ptr` (given up, may be null); `device`
+// matters to load_named only.
+Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad = BadArg::kNone,
+             Device device = Device::kAsSaved);
 
-// A valid archive for the load entry `e` to read: one tensor for kLoad,
-// named tensors for the callback loads (saved hardened into memory through
-// the implementation under test). Empty if the save failed.
+// A valid archive for the load entry `e` to read: one tensor for load_one,
+// named tensors for load_named (saved hardened into memory through the
+// implementation under test). Empty if the save failed.
 std::vector<uint8_t> ValidArchive(Entry e);
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
 #endif  // TSH_CONFORMANCE_OWNERSHIP_ENTRY_POINTS_H_

@@ -26,7 +26,7 @@
 #include "conformance/callbacks/rig.h"
 #include "conformance/ownership/entry_points.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 // Exit code bits of a child that returned from the entry point.
@@ -141,12 +141,11 @@ TEST_P(FaithfulSave, WriteFaultAtEachCallDropsOnceOrAbortsAsPinned) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, FaithfulSave,
-    ::testing::Values(Case{Entry::kSave, Api::kAtFaithful}, Case{Entry::kSave, Api::kTshFaithful},
-                      Case{Entry::kSaveMulti, Api::kAtFaithful},
-                      Case{Entry::kSaveMulti, Api::kTshFaithful}),
+    ::testing::Values(Case{Entry::kSaveOne, kAt}, Case{Entry::kSaveOne, Tsh(Mode::kFaithful)},
+                      Case{Entry::kSaveNamed, kAt}, Case{Entry::kSaveNamed, Tsh(Mode::kFaithful)}),
     [](const ::testing::TestParamInfo<Case>& info) {
-      return Name(info.param.api) + "_" + Name(info.param.entry);
+      return Name(info.param.api) + "_" + EntryName(info.param.entry);
     });
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

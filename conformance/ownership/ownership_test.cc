@@ -14,23 +14,37 @@
 #include "conformance/callbacks/rig.h"
 #include "conformance/ownership/entry_points.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 struct Case {
   Entry entry;
   Api api;
+  Device device = Device::kAsSaved;
 };
 
-std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
-  return Name(info.param.api) + "_" + Name(info.param.entry);
+// "tsh_hardened_load_named_on_device".
+std::string Name(Entry e, Api a, Device d) {
+  return Name(a) + "_" + EntryName(e) + (d == Device::kMapped ? "_on_device" : "");
 }
 
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  return Name(info.param.entry, info.param.api, info.param.device);
+}
+
+// Each entry point through each of `apis`; load_named twice, as saved and
+// mapped to a device.
 std::vector<Case> Cases(bool saves, bool loads, std::vector<Api> apis) {
   std::vector<Case> cases;
   for (Api a : apis) {
-    for (Entry e : AllEntries()) {
-      if (IsSave(e) ? saves : loads) cases.push_back({e, a});
+    if (saves) {
+      cases.push_back({Entry::kSaveOne, a});
+      cases.push_back({Entry::kSaveNamed, a});
+    }
+    if (loads) {
+      cases.push_back({Entry::kLoadOne, a});
+      cases.push_back({Entry::kLoadNamed, a});
+      cases.push_back({Entry::kLoadNamed, a, Device::kMapped});
     }
   }
   return cases;
@@ -64,7 +78,7 @@ class EveryEntryPoint : public ::testing::TestWithParam<Case> {
 TEST_P(EveryEntryPoint, SuccessDropsOnceWithoutError) {
   const Case c = GetParam();
   Rig r = ForEntry(c.entry, archive_);
-  Outcome o = Call(c.entry, c.api, r.Release());
+  Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
   ExpectDroppedOnce(r);
   EXPECT_FALSE(o.error) << *o.error;
   if (IsSave(c.entry)) {
@@ -76,7 +90,7 @@ TEST_P(EveryEntryPoint, SuccessDropsOnceWithoutError) {
 
 TEST_P(EveryEntryPoint, NullStreamLeavesAnError) {
   const Case c = GetParam();
-  Outcome o = Call(c.entry, c.api, nullptr);
+  Outcome o = Call(c.entry, c.api, nullptr, BadArg::kNone, c.device);
   EXPECT_TRUE(o.error);
   EXPECT_FALSE(o.loaded);
 }
@@ -90,16 +104,17 @@ struct BadCase {
   Entry entry;
   Api api;
   BadArg bad;
+  Device device = Device::kAsSaved;
 };
 
 std::vector<BadCase> BadCases() {
   std::vector<BadCase> cases;
   for (Api a : AllApis()) {
-    cases.push_back({Entry::kSave, a, BadArg::kNullTensor});
-    cases.push_back({Entry::kSaveMulti, a, BadArg::kNullArrays});
-    cases.push_back({Entry::kSaveMulti, a, BadArg::kNullName});
-    cases.push_back({Entry::kLoadCallback, a, BadArg::kNullCallback});
-    cases.push_back({Entry::kLoadCallbackOnDevice, a, BadArg::kNullCallback});
+    cases.push_back({Entry::kSaveOne, a, BadArg::kNullTensor});
+    cases.push_back({Entry::kSaveNamed, a, BadArg::kNullArrays});
+    cases.push_back({Entry::kSaveNamed, a, BadArg::kNullName});
+    cases.push_back({Entry::kLoadNamed, a, BadArg::kNullCallback});
+    cases.push_back({Entry::kLoadNamed, a, BadArg::kNullCallback, Device::kMapped});
   }
   return cases;
 }
@@ -114,7 +129,7 @@ TEST_P(BadArgument, DropsOnceAndLeavesAnError) {
     ASSERT_FALSE(archive.empty());
   }
   Rig r = ForEntry(c.entry, archive);
-  Outcome o = Call(c.entry, c.api, r.Release(), c.bad);
+  Outcome o = Call(c.entry, c.api, r.Release(), c.bad, c.device);
   ExpectDroppedOnce(r);
   EXPECT_TRUE(o.error);
   EXPECT_FALSE(o.loaded);
@@ -122,7 +137,7 @@ TEST_P(BadArgument, DropsOnceAndLeavesAnError) {
 
 std::string BadCaseName(const ::testing::TestParamInfo<BadCase>& info) {
   const char* bad[] = {"none", "null_tensor", "null_arrays", "null_name", "null_callback"};
-  return Name(info.param.api) + "_" + Name(info.param.entry) + "_" +
+  return Name(info.param.entry, info.param.api, info.param.device) + "_" +
          bad[static_cast<int>(info.param.bad)];
 }
 
@@ -152,7 +167,7 @@ TEST_P(EveryLoad, CorruptArchiveDropsOnceAndLeavesAnError) {
   for (size_t i = 0; i < corrupt.size(); ++i) {
     SCOPED_TRACE("corruption " + std::to_string(i));
     Rig r(Side::kRead, corrupt[i]);
-    Outcome o = Call(c.entry, c.api, r.Release());
+    Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
     ExpectDroppedOnce(r);
     EXPECT_TRUE(o.error);
     EXPECT_FALSE(o.loaded);
@@ -163,7 +178,7 @@ TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
   const Case c = GetParam();
   // The calls a clean load makes, per operation.
   Rig clean(Side::kRead, archive_);
-  ASSERT_FALSE(Call(c.entry, c.api, clean.Release()).error);
+  ASSERT_FALSE(Call(c.entry, c.api, clean.Release(), BadArg::kNone, c.device).error);
   int failed = 0;
   int runs = 0;
   for (Op op : {Op::kRead, Op::kSeek, Op::kPosition}) {
@@ -173,7 +188,7 @@ TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
         SCOPED_TRACE(std::string(OpName(op)) + " call " + std::to_string(k) + " " +
                      ErrorKindName(kind));
         Rig r(Side::kRead, archive_, FaultPlan().At(op, k, Fault::Err(kind)));
-        Outcome o = Call(c.entry, c.api, r.Release());
+        Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
         ExpectDroppedOnce(r);
         // Either the load survived the fault, or it failed with a message.
         EXPECT_NE(o.loaded, o.error.has_value());
@@ -215,8 +230,8 @@ TEST_P(HardenedSave, FaultAtEachCallDropsOnceAndLeavesAnError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HardenedSave,
-                         ::testing::ValuesIn(Cases(true, false, {Api::kTshHardened})),
+                         ::testing::ValuesIn(Cases(true, false, {Tsh(Mode::kHardened)})),
                          CaseName);
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

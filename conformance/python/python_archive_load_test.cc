@@ -12,13 +12,13 @@
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
 #include "conformance/python/sidecar.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
-using testing::BitEqual;
-using testing::SidecarRow;
+using test::BitEqual;
+using test::SidecarRow;
 
 std::string DataDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -31,7 +31,7 @@ class PythonArchiveLoad : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override {
     manifest_ = DataDir() + "/manifest.tsv";
-    Result<std::vector<SidecarRow>> rows = testing::ReadSidecar(manifest_);
+    Result<std::vector<SidecarRow>> rows = test::ReadSidecar(manifest_);
     ASSERT_TRUE(rows.ok()) << rows.error().ToString();
     rows_ = std::move(rows).value();
   }
@@ -45,7 +45,7 @@ class PythonArchiveLoad : public ::testing::TestWithParam<Mode> {
   }
 
   at::Tensor Expected(const SidecarRow& row) {
-    Result<at::Tensor> t = testing::SidecarTensor(manifest_, row);
+    Result<at::Tensor> t = test::SidecarTensor(manifest_, row);
     EXPECT_TRUE(t.ok()) << t.error().ToString();
     return t.ok() ? t.value() : at::Tensor();
   }
@@ -80,7 +80,7 @@ TEST_P(PythonArchiveLoad, OneTensorArchivesOfEveryDtypeLoadBitExact) {
     EXPECT_EQ(got.value().requires_grad(), row.requires_grad);
     dtypes.insert(row.dtype);
   }
-  EXPECT_EQ(dtypes.size(), testing::SavableDtypes().size());
+  EXPECT_EQ(dtypes.size(), test::SavableDtypes().size());
 }
 
 TEST_P(PythonArchiveLoad, ScriptedModuleParametersLoadBitExactInOrder) {

@@ -20,13 +20,13 @@
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
 #include "conformance/python/sidecar.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
-using testing::PatternTensor;
-using testing::SidecarWriter;
+using test::PatternTensor;
+using test::SidecarWriter;
 
 constexpr char kPython[] = "/usr/bin/python3";
 
@@ -91,9 +91,9 @@ TEST_F(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
   const std::string dir = FreshDir("bridge_archives");
   SidecarWriter sidecar(dir);
   const std::vector<std::vector<int64_t>> shapes = {{}, {0}, {3, 0, 2}, {17}, {2, 3, 4, 5}};
-  const std::vector<c10::ScalarType> dtypes = testing::SavableDtypes();
+  const std::vector<c10::ScalarType> dtypes = test::SavableDtypes();
   for (Mode mode : {Mode::kFaithful, Mode::kHardened}) {
-    const std::string m = mode == Mode::kHardened ? "hardened" : "faithful";
+    const std::string m = ModeName(mode);
     NamedTensors named;
     std::vector<std::string> stored_names;
     for (size_t i = 0; i < dtypes.size(); ++i) {

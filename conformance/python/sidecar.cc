@@ -7,7 +7,7 @@
 
 #include <ATen/ATen.h>
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 const std::pair<c10::ScalarType, const char*> kDtypeNames[] = {
@@ -143,4 +143,4 @@ Result<std::string> SidecarWriter::Finish() {
   return path;
 }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

@@ -17,7 +17,7 @@
 
 #include "bridge/result.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 // One line of the manifest. `raw` is relative to the manifest's folder.
 struct SidecarRow {
@@ -59,6 +59,6 @@ class SidecarWriter {
   std::vector<SidecarRow> rows_;
 };
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
 #endif  // TSH_CONFORMANCE_PYTHON_SIDECAR_H_

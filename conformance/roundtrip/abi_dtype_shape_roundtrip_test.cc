@@ -11,9 +11,9 @@
 #include <gtest/gtest.h>
 
 #include "conformance/roundtrip/abi_round_trip.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 using Param = std::tuple<c10::ScalarType, tsh_mode>;
@@ -75,4 +75,4 @@ INSTANTIATE_TEST_SUITE_P(AllSavableDtypes, AbiDtypeShapeRoundTrip,
                          Name);
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

@@ -10,9 +10,9 @@
 #include <torch/cuda.h>
 
 #include "conformance/roundtrip/abi_round_trip.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 class AbiLayoutRoundTrip : public ::testing::TestWithParam<tsh_mode> {
@@ -125,4 +125,4 @@ INSTANTIATE_TEST_SUITE_P(BothModes, AbiLayoutRoundTrip,
                          });
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

@@ -7,7 +7,7 @@
 #include "bridge/cursor.h"
 #include "conformance/testing/harness_stream.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 // The entry point's last error, else a lifecycle violation, else Ok.
@@ -99,4 +99,4 @@ Result<AbiNamedTensors> AbiLoadNamed(std::vector<uint8_t> archive,
   return got;
 }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

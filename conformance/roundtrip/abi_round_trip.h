@@ -23,7 +23,7 @@
 #include "bridge/result.h"
 #include "bridge/torch_api.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 using AbiNamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
@@ -42,6 +42,6 @@ Result<at::Tensor> AbiLoad(std::vector<uint8_t> archive, tsh_mode mode);
 Result<AbiNamedTensors> AbiLoadNamed(std::vector<uint8_t> archive,
                                      std::optional<int> device_id, tsh_mode mode);
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
 #endif  // TSH_CONFORMANCE_ROUNDTRIP_ABI_ROUND_TRIP_H_

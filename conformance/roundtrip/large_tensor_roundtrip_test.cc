@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "conformance/roundtrip/abi_round_trip.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 namespace {
 
 class LargeTensorRoundTrip : public ::testing::TestWithParam<tsh_mode> {};
@@ -34,4 +34,4 @@ INSTANTIATE_TEST_SUITE_P(BothModes, LargeTensorRoundTrip,
                          });
 
 }  // namespace
-}  // namespace tsh::testing
+}  // namespace tsh::test

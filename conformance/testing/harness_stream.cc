@@ -20,7 +20,7 @@ TSH_SAME_KIND(TSH_C_OUT_OF_MEMORY, kOutOfMemory);
 TSH_SAME_KIND(TSH_C_OTHER, kOther);
 #undef TSH_SAME_KIND
 
-namespace tsh::testing {
+namespace tsh::test {
 
 HarnessStream::HarnessStream(std::unique_ptr<Stream> inner) : inner_(std::move(inner)) {}
 
@@ -105,4 +105,4 @@ bool HarnessStream::Position(void* ctx, uint64_t* out, tsh_c_error* err) {
 
 void HarnessStream::Drop(void* ctx) { ++static_cast<HarnessStream*>(ctx)->drops_; }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

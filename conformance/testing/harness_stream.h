@@ -17,7 +17,7 @@
 #include "bridge/io.h"
 #include "conformance/impl/impl_abi.h"
 
-namespace tsh::testing {
+namespace tsh::test {
 
 class HarnessStream {
  public:
@@ -58,6 +58,6 @@ class HarnessStream {
   int calls_ = 0;
 };
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
 #endif  // TSH_CONFORMANCE_TESTING_HARNESS_STREAM_H_

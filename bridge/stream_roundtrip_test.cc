@@ -13,14 +13,14 @@
 #include "bridge/cursor.h"
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
-using testing::BitEqual;
-using testing::NamedBitEqual;
-using testing::PatternTensor;
+using test::BitEqual;
+using test::NamedBitEqual;
+using test::PatternTensor;
 
 enum class Kind { kCursor, kFile, kBuffered, kByRef };
 

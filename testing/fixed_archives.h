@@ -1,13 +1,14 @@
-// Valid archives for the LibTorch fuzzers: fixed tensors, saved once per
-// process through the bridge's clean (hardened, fault-free) save into a
-// Cursor, and kept for the process's lifetime.
+// Valid archives of fixed tensors, for the LibTorch fuzzers and the tests
+// that need real LibTorch archives: saved once per process through the
+// bridge's clean (hardened, fault-free) save into a Cursor, and kept for the
+// process's lifetime.
 //
 // Why fixed: the read-side fuzzers vary how the stream misbehaves, not what
 // it holds, so they need archives whose exact content is known; generating
 // them at startup keeps them in step with the LibTorch that loads them.
-// Aborts if the clean save fails (the fuzzer could test nothing).
-#ifndef TSH_FUZZ_FIXED_ARCHIVES_H_
-#define TSH_FUZZ_FIXED_ARCHIVES_H_
+// Aborts if the clean save fails (the caller could test nothing).
+#ifndef TSH_TESTING_FIXED_ARCHIVES_H_
+#define TSH_TESTING_FIXED_ARCHIVES_H_
 
 #include <cstdint>
 #include <string>
@@ -17,7 +18,7 @@
 
 #include "bridge/tensor_io.h"
 
-namespace tsh::fuzz {
+namespace tsh::test {
 
 struct FixedArchive {
   std::string label;             // e.g. "one:float32[3,4]", "named:2".
@@ -28,9 +29,6 @@ struct FixedArchive {
 
 const std::vector<FixedArchive>& FixedArchives();
 
-// Same names (in order), dtypes, shapes and bits.
-bool SameTensors(const NamedTensors& a, const NamedTensors& b);
+}  // namespace tsh::test
 
-}  // namespace tsh::fuzz
-
-#endif  // TSH_FUZZ_FIXED_ARCHIVES_H_
+#endif  // TSH_TESTING_FIXED_ARCHIVES_H_

@@ -22,14 +22,14 @@
 #include "bridge/raw_stream.h"
 #include "bridge/tensor_io.h"
 #include "bridge/torch_api.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
-using testing::BitEqual;
-using testing::NamedBitEqual;
-using testing::PatternTensor;
+using test::BitEqual;
+using test::NamedBitEqual;
+using test::PatternTensor;
 
 enum class Kind { kCursor, kFile, kBuffered };
 enum class Pattern { kOneByte, kInterruptedEveryOther };

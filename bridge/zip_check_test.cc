@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/fixed_archives.h"
+#include "testing/fixed_archives.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ void Put32(Bytes& b, size_t at, uint32_t v) {
 // Offset of the EOCD record of a LibTorch archive (no comment).
 size_t Eocd(const Bytes& b) { return b.size() - 22; }
 
-const Bytes& Archive() { return tsh::fuzz::FixedArchives()[0].bytes; }
+const Bytes& Archive() { return tsh::test::FixedArchives()[0].bytes; }
 
 void ExpectRefused(const Bytes& b, const std::string& why) {
   tsh::Status s = Check(b);
@@ -81,7 +81,7 @@ Bytes TinyZip(const std::string& comment) {
 }
 
 TEST(ZipCheckTest, EveryArchiveLibTorchWritesPasses) {
-  for (const auto& a : tsh::fuzz::FixedArchives()) {
+  for (const auto& a : tsh::test::FixedArchives()) {
     tsh::Status s = Check(a.bytes);
     EXPECT_TRUE(s.ok()) << a.label << ": " << s.error().ToString();
   }

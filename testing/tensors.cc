@@ -1,10 +1,10 @@
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 #include <cstring>
 
 #include <ATen/ATen.h>
 
-namespace tsh::testing {
+namespace tsh::test {
 
 bool BitEqual(const at::Tensor& a, const at::Tensor& b, std::string* why) {
   auto fail = [why](std::string s) {
@@ -72,4 +72,4 @@ std::vector<c10::ScalarType> SavableDtypes() {
           at::kBool};
 }
 
-}  // namespace tsh::testing
+}  // namespace tsh::test

@@ -12,14 +12,14 @@
 
 #include "bridge/cursor.h"
 #include "bridge/tensor_io.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
-using testing::BitEqual;
-using testing::NamedBitEqual;
-using testing::PatternTensor;
+using test::BitEqual;
+using test::NamedBitEqual;
+using test::PatternTensor;
 
 class LayoutRoundTrip : public ::testing::TestWithParam<Mode> {
  protected:
@@ -116,7 +116,7 @@ TEST_P(LayoutRoundTrip, RequiresGradComesBackAsSaved) {
 }
 
 TEST_P(LayoutRoundTrip, TwoHundredDottedNamesKeepNamesOrderAndValues) {
-  const std::vector<c10::ScalarType> dtypes = testing::SavableDtypes();
+  const std::vector<c10::ScalarType> dtypes = test::SavableDtypes();
   NamedTensors saved;
   for (int i = 0; i < 200; ++i) {
     saved.emplace_back("model.layers." + std::to_string(i) + ".block.w",

@@ -10,14 +10,14 @@
 
 #include "bridge/cursor.h"
 #include "bridge/tensor_io.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
-using testing::BitEqual;
-using testing::NamedBitEqual;
-using testing::PatternTensor;
+using test::BitEqual;
+using test::NamedBitEqual;
+using test::PatternTensor;
 using Param = std::tuple<c10::ScalarType, Mode>;
 
 const std::vector<std::vector<int64_t>> kShapes = {
@@ -72,7 +72,7 @@ std::string Name(const ::testing::TestParamInfo<Param>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSavableDtypes, DtypeShapeRoundTrip,
-                         ::testing::Combine(::testing::ValuesIn(testing::SavableDtypes()),
+                         ::testing::Combine(::testing::ValuesIn(test::SavableDtypes()),
                                             ::testing::Values(Mode::kFaithful,
                                                               Mode::kHardened)),
                          Name);

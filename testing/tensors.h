@@ -1,7 +1,7 @@
-// Tensors for round-trip tests, and the bit-exact comparison they are
-// judged by.
-#ifndef TSH_CONFORMANCE_TESTING_TENSORS_H_
-#define TSH_CONFORMANCE_TESTING_TENSORS_H_
+// Tensors for round-trip tests, and the one bit-exact comparison every test,
+// fuzzer and the fault matrix judge tensors by.
+#ifndef TSH_TESTING_TENSORS_H_
+#define TSH_TESTING_TENSORS_H_
 
 #include <cstdint>
 #include <string>
@@ -10,11 +10,13 @@
 
 #include <ATen/core/Tensor.h>
 
-namespace tsh::testing {
+namespace tsh::test {
 
-// Same dtype, shape and bytes (NaNs and signed zeros compared as bits);
-// strides and storage sharing are not compared. On a mismatch, `why` (if
-// given) says what differs.
+// Same dtype, shape and bytes. NaN-aware because it compares bits, not
+// values: a NaN equals a NaN with the same bits, and -0.0 differs from +0.0
+// (== and at::equal say the opposite of both), which is what a round trip
+// must preserve. Strides and storage sharing are not compared. On a
+// mismatch, `why` (if given) says what differs.
 bool BitEqual(const at::Tensor& a, const at::Tensor& b, std::string* why = nullptr);
 
 // The same names in the same order, each with a BitEqual tensor.
@@ -30,6 +32,6 @@ at::Tensor PatternTensor(c10::ScalarType dtype, const std::vector<int64_t>& shap
 // Every dtype LibTorch 1.13 can save and load.
 std::vector<c10::ScalarType> SavableDtypes();
 
-}  // namespace tsh::testing
+}  // namespace tsh::test
 
-#endif  // TSH_CONFORMANCE_TESTING_TENSORS_H_
+#endif  // TSH_TESTING_TENSORS_H_

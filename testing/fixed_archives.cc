@@ -1,4 +1,4 @@
-#include "fuzz/fixed_archives.h"
+#include "testing/fixed_archives.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -6,12 +6,10 @@
 #include <ATen/ATen.h>
 
 #include "bridge/cursor.h"
-#include "conformance/testing/tensors.h"
+#include "testing/tensors.h"
 
-namespace tsh::fuzz {
+namespace tsh::test {
 namespace {
-
-using tsh::testing::PatternTensor;
 
 FixedArchive Make(std::string label, bool named, NamedTensors tensors) {
   Cursor out;
@@ -46,13 +44,4 @@ const std::vector<FixedArchive>& FixedArchives() {
   return *archives;
 }
 
-bool SameTensors(const NamedTensors& a, const NamedTensors& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].first != b[i].first) return false;
-    if (!tsh::testing::BitEqual(a[i].second, b[i].second)) return false;
-  }
-  return true;
-}
-
-}  // namespace tsh::fuzz
+}  // namespace tsh::test
