@@ -30,13 +30,21 @@ def simple(path, step, status, headline):
     write(path, {"step": step, "status": status, "headline": headline})
 
 
+# The packages whose tests the conformance step runs and reports: the suite
+# (one group per conformance/ package), the bridge's unit tests and the
+# shared test helpers'.
+CONFORMANCE_PACKAGES = ("conformance", "bridge", "testing")
+
+
 def conformance(testlogs, rc, out_json, out_md):
-    """Cases per group (the package under conformance/) and per target."""
-    root = pathlib.Path(testlogs) / "conformance"
+    """Cases per group (a package: conformance/callbacks, bridge, ...)."""
+    logs = pathlib.Path(testlogs)
     groups, failures = {}, []
-    for xml in sorted(root.rglob("test.xml")):
-        target = "//" + str(xml.parent.relative_to(pathlib.Path(testlogs)).parent) + ":" + xml.parent.name
-        group = xml.parent.relative_to(root).parts[0]
+    xmls = sorted(x for p in CONFORMANCE_PACKAGES for x in (logs / p).rglob("test.xml"))
+    for xml in xmls:
+        package = str(xml.parent.relative_to(logs).parent)
+        target = f"//{package}:{xml.parent.name}"
+        group = package
         g = groups.setdefault(group, {"targets": 0, "passed": 0, "failed": 0, "skipped": 0})
         g["targets"] += 1
         try:
@@ -67,7 +75,8 @@ def conformance(testlogs, rc, out_json, out_md):
         headline += f" (bazel test exited {rc}: a target failed to build or timed out; see steps/conformance.log)"
     write(out_json, {"step": "conformance", "status": "pass" if ok else "fail", "headline": headline,
                      "groups": groups, "total": total, "failures": failures})
-    md = ["## Conformance suite (`bazel test //conformance/...`)", "", headline, "",
+    md = ["## Conformance suite and bridge unit tests "
+          "(`bazel test //conformance/... //bridge/... //testing/...`)", "", headline, "",
           "| group | targets | passed | failed | skipped |", "|---|---:|---:|---:|---:|"]
     for name, g in sorted(groups.items()):
         md.append(f"| {name} | {g['targets']} | {g['passed']} | {g['failed']} | {g['skipped']} |")

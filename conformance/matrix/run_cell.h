@@ -2,7 +2,7 @@
 // implementation ABI (conformance/impl/impl_abi.h) and the tsh_* entry points.
 //
 // The stack a cell builds, from the entry point down:
-//   HarnessStream (the C stream lent to the implementation)
+//   HarnessStream (the C stream handed to the implementation)
 //   -> FaultStream "above" (empty plan: counts what the bridge asks)
 //   -> BufWriter / BufReader (stacks kBufWriter / kBufReader only; 8 KiB)
 //   -> FaultStream "injector" (the cell's plan; its call counts are the k's)

@@ -1,5 +1,5 @@
 // Saving and loading through tch-rs's C entry points (bridge/torch_api.h)
-// over a harness stream (conformance/testing/harness_stream.h) lent to the
+// over a harness stream (conformance/testing/harness_stream.h) handed to the
 // implementation under test through impl_abi.h: the round-trip tests that
 // reach the callbacks only through the implementation-agnostic ABI.
 //
