@@ -5,7 +5,11 @@ what may land."""
 import importlib.machinery
 import importlib.util
 import os
+import sys
 import unittest
+
+# tools/fuzz is loaded from the source tree: leave no bytecode cache there.
+sys.dont_write_bytecode = True
 
 _PATH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "fuzz")
 _loader = importlib.machinery.SourceFileLoader("tools_fuzz", _PATH)
