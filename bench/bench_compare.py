@@ -1,4 +1,4 @@
-"""Checks a run of //bench:stream_bench against the committed ratio baseline.
+"""Checks a run of //bench:stream_bench against the committed baseline.
 
 Reads Google Benchmark JSON (--benchmark_out_format=json, ideally with
 --benchmark_repetitions and aggregates: medians are used; without them, the
@@ -9,28 +9,59 @@ bench/README.md defines, and compares each with
     current / baseline must not fall below 1 - tolerance. Only ratios with a
     goal (or "gate": true in the baseline) fail the check; the others are
     reported as drift.
-Cases that reported an error (e.g. "no CUDA") are SKIPPED, never measured.
+A ratio with a goal that the suite also measured interleaved (a case
+ratio/<id>/<bytes>: median and 95% interval of per-round ratios) takes its
+value from there, and regresses only when the geometric mean of the upper
+ends of the intervals falls below 1 - tolerance as well.
 
-Exit status: 0 when nothing regressed, 1 on a regression (or, with
---enforce-goals, a missed goal), 2 on bad input. --write-baseline FILE writes
-the ratios of this run as a new baseline, keeping FILE's tolerances.
+Cases whose error starts with "skipped: no CUDA device" are SKIPPED, never
+measured; any other error is a wrong result or a failed operation.
+--instructions FILE (bench/instructions.py output) checks the bridge's
+instructions per byte against the baseline's "instructions" section for
+the build's compilation mode: a rise over its tolerance (1%; 5% for an
+operation under 1 MiB, where fixed costs weigh) regresses.
+
+Exit status:
+  0  nothing regressed;
+  1  a regression: a gating ratio (unless --advisory-ratios, which reports
+     wall-clock ratio regressions as "REGRESSED (advisory)"; call counts
+     always gate) or instructions per byte; with --enforce-goals, also a
+     missed goal;
+  2  bad input;
+  3  a correctness failure, never advisory: a case reported an error other
+     than the no-CUDA skip, or a ratio with a goal (or an operation of the
+     instruction baseline) has no measurement in the run, unless all of its
+     cases were skipped.
+3 wins over 1. --write-baseline FILE writes what this run measured (its
+ratios, or its instructions for their compilation mode) into a copy of the
+baseline, keeping its tolerances and the rest. --ratio ID limits the ratios
+checked, for a run filtered with --benchmark_filter.
 Python 3 standard library only.
 """
 
 import argparse
+import copy
 import json
 import math
 import os
+import re
 import statistics
 import sys
 
 MIB = 1 << 20
+NO_CUDA = "skipped: no CUDA device"
+INSTRUCTIONS_TOLERANCE = 0.01
+# Below 1 MiB an operation's fixed costs weigh: the allocator's paths through
+# libc (counted as the bridge's) move its count by up to 2% between
+# environments (checkout path, output base), the same binary otherwise.
+INSTRUCTIONS_SMALL_TOLERANCE = 0.05
 
 # id -> (numerator, denominator, measure, smallest size, goal, what).
 # Names are op/stream/impl/dtype/bytes with "{n}" for the size; a measure is
 # "bps" (bytes_per_second) or a counter. Every ratio is numerator over
 # denominator and is named so that higher is better (for a call count the
-# numerator is the side expected to make more calls).
+# numerator is the side expected to make more calls). The time ratios with
+# a goal are also measured interleaved (kGatedRatios in stream_bench.cc).
 RATIOS = {
     "save_faithful_over_torch_writer": (
         "save/cursor/faithful/f32/{n}", "save/memory/torch/f32/{n}", "bps", MIB, 0.97,
@@ -100,12 +131,17 @@ class Run:
     def __init__(self, doc):
         self.context = doc.get("context", {})
         self.values = {}   # name -> {measure: median}
-        self.skipped = {}  # name -> error message
+        self.skipped = {}  # name -> reason: no CUDA device
+        self.errors = {}   # name -> error message: anything else
         repeats = {}
         for b in doc.get("benchmarks", []):
             name = _base(b.get("run_name") or b.get("name", ""))
             if b.get("error_occurred"):
-                self.skipped[name] = b.get("error_message", "error")
+                message = b.get("error_message", "error")
+                if message.startswith(NO_CUDA):
+                    self.skipped[name] = message
+                else:
+                    self.errors[name] = message
                 continue
             if b.get("run_type") == "aggregate":
                 if b.get("aggregate_name") == "median":
@@ -119,10 +155,13 @@ class Run:
             self.values[name] = {k: statistics.median(r[k] for r in runs) for k in keys}
 
 
+# Google Benchmark's additions to a case's name.
+_SUFFIX = re.compile(r"/(real_time|process_time|iterations:\d+|repeats:\d+)$")
+
+
 def _base(name):
-    for suffix in ("/real_time", "/process_time"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
+    while _SUFFIX.search(name):
+        name = _SUFFIX.sub("", name)
     return name
 
 
@@ -130,21 +169,27 @@ def _measures(entry):
     out = {}
     if "bytes_per_second" in entry:
         out["bps"] = float(entry["bytes_per_second"])
-    for key in ("seek_calls", "read_calls", "write_calls"):
+    for key in ("seek_calls", "read_calls", "write_calls",
+                "ratio_median", "ratio_lo", "ratio_hi"):
         if key in entry:
             out[key] = float(entry[key])
     return out
 
 
-def _sizes(run, pattern):
-    if "{n}" not in pattern:
+def interleaved_name(rid, n):
+    return "ratio/%s/%s" % (rid, n)
+
+
+def _sizes(run, *patterns):
+    if "{n}" not in patterns[0]:
         return ["-"]
-    prefix = pattern.split("{n}")[0]
     sizes = set()
-    for name in list(run.values) + list(run.skipped):
-        rest = name[len(prefix):] if name.startswith(prefix) else ""
-        if rest.isdigit():
-            sizes.add(rest)
+    for pattern in patterns:
+        prefix = pattern.split("{n}")[0]
+        for name in list(run.values) + list(run.skipped) + list(run.errors):
+            rest = name[len(prefix):] if name.startswith(prefix) else ""
+            if rest.isdigit():
+                sizes.add(rest)
     return sorted(sizes, key=int)
 
 
@@ -155,31 +200,48 @@ def _ratio(num, den, measure):
     return a / b
 
 
-def compute(run):
-    """id -> {"values": {size: ratio}, "skipped": reason or None}."""
+def compute(run, ids=None):
+    """id -> {"values": {size: ratio}, "intervals": {size: (lo, hi)} for the
+    sizes measured interleaved, "skipped": reason when every case of the
+    ratio was skipped, "error": an error of one of its cases, or None}."""
     out = {}
     for rid, (num_p, den_p, measure, smallest, _goal, _what) in RATIOS.items():
-        values, skipped = {}, None
-        for n in _sizes(run, num_p):
+        if ids is not None and rid not in ids:
+            continue
+        values, intervals, skipped, error = {}, {}, [], None
+        cases = 0
+        for n in _sizes(run, num_p, interleaved_name(rid, "{n}")):
             if n != "-" and int(n) < smallest:
                 continue
+            inter = run.values.get(interleaved_name(rid, n), {})
+            if "ratio_median" in inter:
+                values[n] = inter["ratio_median"]
+                intervals[n] = (inter["ratio_lo"], inter["ratio_hi"])
             num_name, den_name = num_p.replace("{n}", n), den_p.replace("{n}", n)
-            for name in (num_name, den_name):
+            for name in (num_name, den_name, interleaved_name(rid, n)):
                 if name in run.skipped:
-                    skipped = run.skipped[name]
-            if num_name in run.values and den_name in run.values:
+                    skipped.append(run.skipped[name])
+                if name in run.errors:
+                    error = error or "%s: %s" % (name, run.errors[name])
+                cases += name in run.values or name in run.skipped or name in run.errors
+            if n not in values and num_name in run.values and den_name in run.values:
                 r = _ratio(run.values[num_name], run.values[den_name], measure)
                 if r is not None:
                     values[n] = r
-        out[rid] = {"values": values, "skipped": None if values else skipped}
+        all_skipped = bool(skipped) and len(skipped) == cases and not values
+        out[rid] = {"values": values, "intervals": intervals,
+                    "skipped": skipped[0] if all_skipped else None, "error": error}
     return out
 
 
-def _fmt_sizes(values):
+def _fmt_sizes(values, intervals):
     parts = []
     for n, v in values.items():
         label = n if n == "-" else _human(int(n))
-        parts.append("%s:%.3f" % (label, v))
+        if n in intervals:
+            parts.append("%s:%.3f[%.3f,%.3f]" % ((label, v) + intervals[n]))
+        else:
+            parts.append("%s:%.3f" % (label, v))
     return " ".join(parts)
 
 
@@ -190,20 +252,39 @@ def _human(n):
     return str(n)
 
 
-def check(ratios, baseline):
-    """Rows of (id, goal status, regression status, detail) and the counts."""
+class Counts:
+    """What check() found, by kind."""
+
+    def __init__(self):
+        self.regressions = 0  # gating
+        self.advisory = 0     # wall-clock regressions under --advisory-ratios
+        self.missed = 0       # goals
+        self.missing = 0      # ratios with a goal and no measurement
+
+
+def check(ratios, baseline, advisory=False):
+    """Rows of (id, goal status, regression status, detail), and Counts.
+    With `advisory`, regressions of wall-clock ratios do not count as
+    regressions."""
     default_tol = baseline.get("default_tolerance", 0.10)
-    rows, regressions, missed = [], 0, 0
+    rows, counts = [], Counts()
     for rid, got in ratios.items():
-        goal = RATIOS[rid][4]
+        goal, measure = RATIOS[rid][4], RATIOS[rid][2]
         spec = baseline.get("ratios", {}).get(rid, {})
         tol = spec.get("tolerance", default_tol)
+        if got["error"] is not None:
+            rows.append((rid, "ERROR", "ERROR", got["error"]))
+            continue
         if got["skipped"] is not None:
-            rows.append((rid, "SKIPPED", "SKIPPED", "skipped: " + got["skipped"]))
+            rows.append((rid, "SKIPPED", "SKIPPED", got["skipped"]))
             continue
         values = got["values"]
         if not values:
-            rows.append((rid, "n/a", "n/a", "not run"))
+            if goal is None:
+                rows.append((rid, "n/a", "n/a", "not run"))
+            else:
+                counts.missing += 1
+                rows.append((rid, "MISSING", "MISSING", "a ratio with a goal, not run"))
             continue
         if goal is None:
             goal_status = "-"
@@ -211,7 +292,7 @@ def check(ratios, baseline):
             goal_status = "met (>=%g)" % goal
         else:
             goal_status = "MISSED (<%g)" % goal
-            missed += 1
+            counts.missed += 1
         base = spec.get("values", {})
         common = [n for n in values if n in base and base[n] > 0]
         # Ratios with a goal gate; the others are reported, as drift.
@@ -219,16 +300,29 @@ def check(ratios, baseline):
         if not common:
             reg_status = "no baseline"
         else:
-            rel = math.exp(sum(math.log(values[n] / base[n]) for n in common) / len(common))
-            if rel >= 1.0 - tol:
+            rel = _geomean(values[n] / base[n] for n in common)
+            # With intervals for every size, even their upper ends must be low.
+            upper = rel
+            if all(n in got["intervals"] for n in common):
+                upper = _geomean(got["intervals"][n][1] / base[n] for n in common)
+            if upper >= 1.0 - tol:
                 reg_status = "ok x%.3f" % rel
-            elif gating:
-                reg_status = "REGRESSED x%.3f" % rel
-                regressions += 1
-            else:
+            elif not gating:
                 reg_status = "drift x%.3f" % rel
-        rows.append((rid, goal_status, reg_status, _fmt_sizes(values)))
-    return rows, regressions, missed
+            elif advisory and measure == "bps":
+                reg_status = "REGRESSED (advisory) x%.3f" % rel
+                counts.advisory += 1
+            else:
+                reg_status = "REGRESSED x%.3f" % rel
+                counts.regressions += 1
+        rows.append((rid, goal_status, reg_status,
+                     _fmt_sizes(values, got["intervals"])))
+    return rows, counts
+
+
+def _geomean(xs):
+    xs = list(xs)
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
 def print_table(rows, run, out=None):
@@ -237,27 +331,69 @@ def print_table(rows, run, out=None):
     out.write("run: %s, %s CPUs, build %s, libtorch %s, cuda %s, max bytes %s\n" % (
         ctx.get("date", "?"), ctx.get("num_cpus", "?"), ctx.get("tsh_build", "?"),
         ctx.get("libtorch", "?"), ctx.get("cuda", "?"), ctx.get("tsh_max_bytes", "?")))
+    if not rows:
+        return
     w = max(len(r[0]) for r in rows)
-    out.write("%-*s  %-14s  %-16s  %s\n" % (w, "ratio", "goal", "vs baseline", "per size"))
+    out.write("%-*s  %-14s  %-26s  %s\n" % (w, "ratio", "goal", "vs baseline",
+                                            "per size: median[95% interval] if interleaved"))
     for rid, goal, reg, detail in rows:
-        out.write("%-*s  %-14s  %-16s  %s\n" % (w, rid, goal, reg, detail))
+        out.write("%-*s  %-14s  %-26s  %s\n" % (w, rid, goal, reg, detail))
+    for name, message in sorted(run.errors.items()):
+        out.write("ERROR %s: %s\n" % (name, message))
 
 
-def write_baseline(path, ratios, old):
-    doc = {
-        "comment": old.get("comment", "Ratios (not times) measured by tools/bench-compare "
-                           "--write-baseline; see bench/README.md."),
-        "default_tolerance": old.get("default_tolerance", 0.10),
-        "ratios": {},
-    }
-    for rid, got in ratios.items():
-        if not got["values"]:
+def check_instructions(doc, baseline):
+    """Rows of (operation, status, detail), regressions, missing: each
+    operation of the baseline's section for the run's compilation mode
+    against the run. None when the baseline has no such section."""
+    section = baseline.get("instructions", {})
+    mode = doc.get("context", {}).get("compilation_mode", "?")
+    base = section.get(mode)
+    if base is None:
+        return None
+    tol = section.get("tolerance", INSTRUCTIONS_TOLERANCE)
+    small_tol = section.get("small_tolerance", INSTRUCTIONS_SMALL_TOLERANCE)
+    ops = doc.get("operations", {})
+    rows, regressions, missing = [], 0, 0
+    for name in sorted(set(base) | set(ops)):
+        got = ops.get(name)
+        if got is None:
+            missing += 1
+            rows.append((name, "MISSING", "in the baseline, not in the run"))
             continue
-        entry = {"values": {n: round(v, 4) for n, v in got["values"].items()}}
-        for key in ("tolerance", "gate"):
-            if key in old.get("ratios", {}).get(rid, {}):
-                entry[key] = old["ratios"][rid][key]
-        doc["ratios"][rid] = entry
+        now = got["bridge_per_byte"]
+        detail = "bridge %.4f/byte (torch %d, rest %d)" % (now, got["torch"], got["rest"])
+        if name not in base:
+            rows.append((name, "no baseline", detail))
+            continue
+        rel = now / base[name]
+        if rel > 1.0 + (tol if got.get("bytes", MIB) >= MIB else small_tol):
+            regressions += 1
+            rows.append((name, "REGRESSED x%.4f" % rel, detail))
+        else:
+            rows.append((name, "ok x%.4f" % rel, detail))
+    return rows, regressions, missing
+
+
+def write_baseline(path, old, ratios=None, instructions=None):
+    doc = copy.deepcopy(old)
+    doc.setdefault("comment", "Ratios (not times) and instructions per byte measured by "
+                   "tools/bench-compare --write-baseline; see bench/README.md.")
+    doc.setdefault("default_tolerance", 0.10)
+    if ratios is not None:
+        doc["ratios"] = {}
+        for rid, got in ratios.items():
+            if not got["values"]:
+                continue
+            entry = {"values": {n: round(v, 4) for n, v in got["values"].items()}}
+            for key in ("tolerance", "gate"):
+                if key in old.get("ratios", {}).get(rid, {}):
+                    entry[key] = old["ratios"][rid][key]
+            doc["ratios"][rid] = entry
+    if instructions is not None:
+        section = doc.setdefault("instructions", {"tolerance": INSTRUCTIONS_TOLERANCE})
+        section[instructions["context"]["compilation_mode"]] = {
+            name: op["bridge_per_byte"] for name, op in instructions["operations"].items()}
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -265,35 +401,78 @@ def write_baseline(path, ratios, old):
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("json", help="Google Benchmark JSON output")
+    p.add_argument("json", nargs="?", help="Google Benchmark JSON output")
     p.add_argument("--baseline",
                    default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                         "baseline.json"))
     p.add_argument("--enforce-goals", action="store_true",
                    help="also fail when a goal is missed")
+    p.add_argument("--advisory-ratios", action="store_true",
+                   help="report wall-clock ratio regressions without failing")
+    p.add_argument("--ratio", action="append", metavar="ID",
+                   help="check only this ratio (repeatable)")
+    p.add_argument("--instructions", metavar="FILE",
+                   help="bench/instructions.py output to check")
     p.add_argument("--write-baseline", metavar="FILE")
     args = p.parse_args(argv)
+    if args.json is None and args.instructions is None:
+        p.print_usage(sys.stderr)
+        sys.stderr.write("bench-compare: give a benchmark JSON, --instructions FILE or both\n")
+        return 2
+    unknown = sorted(set(args.ratio or ()) - set(RATIOS))
+    if unknown:
+        sys.stderr.write("bench-compare: unknown ratio %s\n" % ", ".join(unknown))
+        return 2
     try:
-        with open(args.json) as f:
-            run = Run(json.load(f))
         with open(args.baseline) as f:
             baseline = json.load(f)
+        run = instr = None
+        if args.json is not None:
+            with open(args.json) as f:
+                run = Run(json.load(f))
+        if args.instructions is not None:
+            with open(args.instructions) as f:
+                instr = json.load(f)
     except (OSError, ValueError) as e:
         sys.stderr.write("bench-compare: %s\n" % e)
         return 2
-    if not run.values and not run.skipped:
+    if run is not None and not run.values and not run.skipped and not run.errors:
         sys.stderr.write("bench-compare: %s has no benchmark results\n" % args.json)
         return 2
-    ratios = compute(run)
+
+    failed = regressed = False
+    ratios = None
+    if run is not None:
+        ratios = compute(run, set(args.ratio) if args.ratio else None)
+        rows, counts = check(ratios, baseline, advisory=args.advisory_ratios)
+        print_table(rows, run)
+        print("%d regression(s), %d advisory, %d goal(s) missed, %d missing, "
+              "%d case(s) with errors, %d case(s) skipped" % (
+                  counts.regressions, counts.advisory, counts.missed, counts.missing,
+                  len(run.errors), len(run.skipped)))
+        failed = bool(run.errors or counts.missing)
+        regressed = bool(counts.regressions or (args.enforce_goals and counts.missed))
+    if instr is not None:
+        result = check_instructions(instr, baseline)
+        mode = instr.get("context", {}).get("compilation_mode", "?")
+        if result is None and not args.write_baseline:
+            sys.stderr.write("bench-compare: %s has no instruction baseline for compilation "
+                             "mode %s\n" % (args.baseline, mode))
+            return 2
+        if result is not None:
+            rows, regressions, missing = result
+            print("instructions (%s build), bridge per byte vs baseline:" % mode)
+            w = max(len(r[0]) for r in rows)
+            for name, status, detail in rows:
+                print("%-*s  %-18s  %s" % (w, name, status, detail))
+            print("%d instruction regression(s), %d missing" % (regressions, missing))
+            failed = failed or bool(missing)
+            regressed = regressed or bool(regressions)
     if args.write_baseline:
-        write_baseline(args.write_baseline, ratios, baseline)
-    rows, regressions, missed = check(ratios, baseline)
-    print_table(rows, run)
-    print("%d regression(s), %d goal(s) missed, %d case(s) skipped" % (
-        regressions, missed, len(run.skipped)))
-    if regressions or (args.enforce_goals and missed):
-        return 1
-    return 0
+        write_baseline(args.write_baseline, baseline, ratios, instr)
+    if failed:
+        return 3
+    return 1 if regressed else 0
 
 
 if __name__ == "__main__":

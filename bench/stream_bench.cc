@@ -11,20 +11,32 @@
 // - a model-sized set of 200 named tensors;
 // - LibTorch's own paths on the same tensors: its writer and read functions
 //   over memory, a path, string streams; and a memcpy of the same bytes;
-// - CUDA tensors where LibTorch has CUDA (else the cases report "no CUDA"
-//   as an error, which the tools count as skipped).
+// - CUDA tensors where LibTorch has CUDA (else the cases report the error
+//   "skipped: no CUDA device", which the tools count as skipped);
+// - for each ratio that has a goal, both of its sides run alternately in
+//   one case (ratio/<ratio id>/bytes): load reaches both sides alike, so
+//   the median ratio and its confidence interval hold on a busy machine.
 // Names are op/stream/impl/dtype/bytes. Every case checks once, untimed,
 // that what it saved or loaded is right, and reports the callbacks it saw
 // (a FaultStream with an empty plan counts them) as counters.
 //
+// Any error but the no-CUDA skip (a wrong result, a failed save or load) is
+// a failure: the other cases still run, then the binary names the failed
+// cases and exits 1.
+//
 // The size limit is --tsh_max_bytes=N or $TSH_BENCH_MAX_BYTES (default
-// 1 GiB; the 1 GiB cases need about 4 GiB of memory).
+// 1 GiB; the 1 GiB cases need about 4 GiB of memory); the interleaved
+// ratios run --tsh_ratio_rounds=N rounds (default 31).
 // Built with -DTSH_BENCH_EXTRA_COPY (//bench:stream_bench_slowed), the
-// bridge's saves go through ExtraCopyWrite: a deliberate regression, for
-// testing the regression check only.
+// bridge's saves go through ExtraCopyWrite: a deliberate regression; with
+// -DTSH_BENCH_CORRUPT (//bench:stream_bench_wrong), one byte of what the
+// bridge saved is flipped before it is checked: a deliberate wrong result.
+// Both for testing the checks only.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
@@ -51,6 +63,7 @@
 #include "bridge/fault_stream.h"
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
+#include "testing/tensors.h"
 
 #ifdef TSH_BENCH_EXTRA_COPY
 #include "bench/extra_copy_write.h"
@@ -69,11 +82,23 @@ constexpr int64_t kDtypeBytes = 16 * kMiB;
 constexpr int kModelTensors = 200;
 
 int64_t max_bytes = kGiB;
+int ratio_rounds = 31;
 
 ScratchDir& Scratch() {
   static ScratchDir dir;
   return dir;
 }
+
+// ---------------------------------------------------------------- outcomes
+
+// The error of a GPU case on a machine without CUDA: the one error that is
+// a skip, not a failure (tools/bench-compare matches this prefix).
+constexpr char kNoCudaSkip[] = "skipped: no CUDA device";
+
+// The cases that reported any other error, in the order they ran.
+std::vector<std::string> failed_cases;
+// Whether the case running now skipped (cases run one at a time).
+bool skipped_now = false;
 
 // ---------------------------------------------------------------- inputs
 
@@ -214,19 +239,6 @@ Inputs& NamedOne(int64_t bytes) {
   });
 }
 
-bool SameAs(const at::Tensor& a, const at::Tensor& b) {
-  return a.scalar_type() == b.scalar_type() && a.sizes() == b.sizes() &&
-         at::equal(a.cpu().contiguous(), b.cpu().contiguous());
-}
-
-bool SameAs(const NamedTensors& a, const NamedTensors& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].first != b[i].first || !SameAs(a[i].second, b[i].second)) return false;
-  }
-  return true;
-}
-
 // Whether `bytes` is LibTorch's archive of what `in` holds.
 bool ArchiveHolds(const std::vector<uint8_t>& bytes, const Inputs& in) {
   try {
@@ -237,14 +249,14 @@ bool ArchiveHolds(const std::vector<uint8_t>& bytes, const Inputs& in) {
     if (in.tensor.defined() && in.named.empty()) {
       at::Tensor t;
       torch::load(t, read, size);
-      return SameAs(t, in.tensor);
+      return test::BitEqual(t, in.tensor);
     }
     torch::serialize::InputArchive archive;
     archive.load_from(read, size);
     for (const auto& [name, want] : in.named) {
       at::Tensor t;
       archive.read(ArchiveName(name), t);
-      if (!SameAs(t, want)) return false;
+      if (!test::BitEqual(t, want)) return false;
     }
     return true;
   } catch (const std::exception&) {
@@ -390,7 +402,7 @@ Status BridgeLoad(const Inputs& in, ReadStream& s, Mode mode, bool check) {
   if (in.named.empty()) {
     Result<at::Tensor> t = LoadTensor(s, mode);
     if (!t.ok()) return t.error();
-    if (check && !SameAs(t.value(), in.tensor)) {
+    if (check && !test::BitEqual(t.value(), in.tensor)) {
       return Error(ErrorKind::kInvalidData, "loaded tensor differs");
     }
     benchmark::DoNotOptimize(t.value().data_ptr());
@@ -398,10 +410,22 @@ Status BridgeLoad(const Inputs& in, ReadStream& s, Mode mode, bool check) {
   }
   Result<NamedTensors> ts = LoadNamedTensors(s, std::nullopt, mode);
   if (!ts.ok()) return ts.error();
-  if (check && !SameAs(ts.value(), in.named)) {
+  if (check && !test::NamedBitEqual(in.named, ts.value())) {
     return Error(ErrorKind::kInvalidData, "loaded tensors differ");
   }
   return Ok();
+}
+
+// The timed bodies of the bridge's cases: one save into a fresh stream of
+// `kind` (writing `path` for the file kinds), one load from `source`.
+Status BridgeSaveOnce(const Inputs& in, Kind kind, Mode mode, const std::string& path) {
+  Sink sink(kind, path);
+  return BridgeSave(in, sink.top(), mode);
+}
+
+Status BridgeLoadOnce(const Inputs& in, Source& source, Mode mode) {
+  std::unique_ptr<ReadStream> s = source.Open();
+  return BridgeLoad(in, *s, mode, /*check=*/false);
 }
 
 void BridgeSaveCase(benchmark::State& st, const std::function<Inputs&()>& inputs,
@@ -416,11 +440,14 @@ void BridgeSaveCase(benchmark::State& st, const std::function<Inputs&()>& inputs
     Status s = BridgeSave(in, counter, mode);
     calls = CallsOf(counter);
     if (!s.ok()) return st.SkipWithError(s.error().ToString().c_str());
-    if (!ArchiveHolds(sink.Finish(), in)) return st.SkipWithError("saved archive is wrong");
+    std::vector<uint8_t> saved = sink.Finish();
+#ifdef TSH_BENCH_CORRUPT
+    saved[saved.size() / 2] ^= 0xff;  // Tensor data, whatever the size.
+#endif
+    if (!ArchiveHolds(saved, in)) return st.SkipWithError("saved archive is wrong");
   }
   for (auto _ : st) {
-    Sink sink(kind, path);
-    Status s = BridgeSave(in, sink.top(), mode);
+    Status s = BridgeSaveOnce(in, kind, mode, path);
     if (!s.ok()) {
       st.SkipWithError(s.error().ToString().c_str());
       break;
@@ -443,8 +470,7 @@ void BridgeLoadCase(benchmark::State& st, const std::function<Inputs&()>& inputs
     if (!r.ok()) return st.SkipWithError(r.error().ToString().c_str());
   }
   for (auto _ : st) {
-    std::unique_ptr<ReadStream> s = source.Open();
-    Status r = BridgeLoad(in, *s, mode, /*check=*/false);
+    Status r = BridgeLoadOnce(in, source, mode);
     if (!r.ok()) {
       st.SkipWithError(r.error().ToString().c_str());
       break;
@@ -506,7 +532,7 @@ Status TorchLoadFromMemory(const Inputs& in, Calls* calls, bool check) {
   if (in.named.empty()) {
     at::Tensor t;
     torch::load(t, read, size);
-    if (check && !SameAs(t, in.tensor)) return Error(ErrorKind::kInvalidData, "differs");
+    if (check && !test::BitEqual(t, in.tensor)) return Error(ErrorKind::kInvalidData, "differs");
     benchmark::DoNotOptimize(t.data_ptr());
     return Ok();
   }
@@ -515,7 +541,7 @@ Status TorchLoadFromMemory(const Inputs& in, Calls* calls, bool check) {
   for (const auto& [name, want] : in.named) {
     at::Tensor t;
     archive.read(ArchiveName(name), t);
-    if (check && !SameAs(t, want)) return Error(ErrorKind::kInvalidData, "differs");
+    if (check && !test::BitEqual(t, want)) return Error(ErrorKind::kInvalidData, "differs");
   }
   return Ok();
 }
@@ -541,17 +567,19 @@ void TorchSavePathCase(benchmark::State& st, Dtype d, int64_t bytes) {
   Report(st, Calls{}, in.bytes);
 }
 
+void TorchLoadFromPath(const Inputs& in) {
+  torch::NoGradGuard no_grad;
+  at::Tensor t;
+  torch::load(t, in.path);
+  benchmark::DoNotOptimize(t.data_ptr());
+}
+
 void TorchLoadPathCase(benchmark::State& st, Dtype d, int64_t bytes) {
   Inputs& in = OneTensor(d, bytes);
   at::Tensor t;
   torch::load(t, in.path);
-  if (!SameAs(t, in.tensor)) return st.SkipWithError("loaded tensor is wrong");
-  for (auto _ : st) {
-    torch::NoGradGuard no_grad;
-    at::Tensor u;
-    torch::load(u, in.path);
-    benchmark::DoNotOptimize(u.data_ptr());
-  }
+  if (!test::BitEqual(t, in.tensor)) return st.SkipWithError("loaded tensor is wrong");
+  for (auto _ : st) TorchLoadFromPath(in);
   Report(st, Calls{}, in.bytes);
 }
 
@@ -575,7 +603,7 @@ void TorchLoadStringCase(benchmark::State& st, Dtype d, int64_t bytes) {
   std::istringstream is(std::string(in.archive.begin(), in.archive.end()));
   at::Tensor t;
   torch::load(t, is);
-  if (!SameAs(t, in.tensor)) return st.SkipWithError("loaded tensor is wrong");
+  if (!test::BitEqual(t, in.tensor)) return st.SkipWithError("loaded tensor is wrong");
   for (auto _ : st) {
     is.clear();
     is.seekg(0);
@@ -603,7 +631,8 @@ void MemcpyCase(benchmark::State& st, Dtype d, int64_t bytes) {
 
 bool NoCuda(benchmark::State& st) {
   if (torch::cuda::is_available()) return false;
-  st.SkipWithError("no CUDA");
+  st.SkipWithError(kNoCudaSkip);
+  skipped_now = true;
   return true;
 }
 
@@ -672,7 +701,7 @@ void GpuLoadCase(benchmark::State& st, int64_t bytes, const char* impl) {
   };
   try {
     at::Tensor first = load_once();
-    if (!first.is_cuda() || !SameAs(first, in.tensor)) {
+    if (!first.is_cuda() || !test::BitEqual(first, in.tensor)) {
       return st.SkipWithError("loaded tensor is wrong or not on the GPU");
     }
     for (auto _ : st) benchmark::DoNotOptimize(load_once().data_ptr());
@@ -682,11 +711,178 @@ void GpuLoadCase(benchmark::State& st, int64_t bytes, const char* impl) {
   Report(st, Calls{}, in.bytes);
 }
 
+// ---------------------------------------------------------------- ratios
+
+// The ratios of tools/bench-compare (RATIOS in bench/bench_compare.py) that
+// have a goal and compare the times of two f32 cases, named op/stream/impl:
+// throughput of `num` over that of `den`, i.e. time of den / time of num.
+struct GatedRatio {
+  const char* id;
+  const char* num;
+  const char* den;
+};
+constexpr GatedRatio kGatedRatios[] = {
+    {"save_faithful_over_torch_writer", "save/cursor/faithful", "save/memory/torch"},
+    {"load_faithful_over_torch_readfn", "load/cursor/faithful", "load/memory/torch"},
+    {"save_hardened_over_faithful_cursor", "save/cursor/hardened", "save/cursor/faithful"},
+    {"load_hardened_over_faithful_cursor", "load/cursor/hardened", "load/cursor/faithful"},
+    {"load_hardened_over_faithful_bufio", "load/bufio/hardened", "load/bufio/faithful"},
+    {"load_bufio_hardened_over_torch_path", "load/bufio/hardened", "load/path/torch"},
+};
+// Their goals hold from this size.
+constexpr int64_t kGatedMinBytes = kMiB;
+// Each side runs at least this long per round, as one batch: several
+// scheduler time slices, so that preemption by other processes averages out
+// within a batch (5 ms batches made intervals under load several times
+// wider), yet 31 rounds of every gated ratio fit in a smoke run.
+constexpr double kBatchSeconds = 0.02;
+
+using Body = std::function<Status()>;
+
+// The timed body of the f32 case `side` (op/stream/impl) on `in`, or an
+// empty function for a side that has none here.
+Body BodyOf(const std::string& side, const Inputs& in) {
+  if (side == "save/memory/torch") {
+    return [&in] {
+      benchmark::DoNotOptimize(TorchSaveToMemory(in, nullptr).data());
+      return Ok();
+    };
+  }
+  if (side == "load/memory/torch") {
+    return [&in] { return TorchLoadFromMemory(in, nullptr, /*check=*/false); };
+  }
+  if (side == "load/path/torch") {
+    return [&in] {
+      TorchLoadFromPath(in);
+      return Ok();
+    };
+  }
+  for (Kind k : {Kind::kCursor, Kind::kFile, Kind::kBufIo}) {
+    for (const auto& [mode, mode_name] :
+         {std::pair{Mode::kFaithful, "faithful"}, std::pair{Mode::kHardened, "hardened"}}) {
+      const std::string stream_impl = std::string(KindName(k)) + "/" + mode_name;
+      if (side == "save/" + stream_impl) {
+        const std::string path = Scratch().File("ratio.out");
+        return [&in, k = k, m = mode, path] { return BridgeSaveOnce(in, k, m, path); };
+      }
+      if (side == "load/" + stream_impl) {
+        auto source = std::make_shared<Source>(k, in);
+        return [&in, source, m = mode] { return BridgeLoadOnce(in, *source, m); };
+      }
+    }
+  }
+  return nullptr;
+}
+
+// Runs `body` `n` times in a row; `*seconds` is how long that took.
+Status Time(const Body& body, int64_t n, double* seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < n; ++i) {
+    Status s = body();
+    if (!s.ok()) return s;
+  }
+  *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Ok();
+}
+
+// Runs `num` and `den` alternately for `rounds` rounds: each round times
+// `*batch` runs of each and appends time(den) / time(num) to `ratios`. The
+// batch makes the faster side last kBatchSeconds.
+Status Interleave(const Body& num, const Body& den, int rounds, std::vector<double>* ratios,
+                  int64_t* batch) {
+  double t_num = 0, t_den = 0;
+  // The first runs pay first-touch costs; the fastest of the next ones sizes
+  // the batch (the fastest: load only ever slows a run down).
+  double fastest = 1e9;
+  for (int i = 0; i < 4; ++i) {
+    Status s = Time(num, 1, &t_num);
+    if (s.ok()) s = Time(den, 1, &t_den);
+    if (!s.ok()) return s;
+    if (i > 0) fastest = std::min({fastest, t_num, t_den});
+  }
+  fastest = std::max(1e-9, fastest);
+  *batch = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(kBatchSeconds / fastest)));
+  for (int round = 0; round < rounds; ++round) {
+    // Numerator first on even rounds, denominator first on odd ones, so that
+    // neither side always follows the other.
+    const bool num_first = round % 2 == 0;
+    Status s = num_first ? Time(num, *batch, &t_num) : Time(den, *batch, &t_den);
+    if (s.ok()) s = num_first ? Time(den, *batch, &t_den) : Time(num, *batch, &t_num);
+    if (!s.ok()) return s;
+    ratios->push_back(t_den / t_num);
+  }
+  return Ok();
+}
+
+struct Interval {
+  double median, lo, hi;
+};
+
+// The median of `x` and a distribution-free confidence interval of at
+// least 95% for it: the order statistics x(j) and x(n+1-j), j the largest
+// with P(Binomial(n, 1/2) < j) <= 0.025 ([min, max] when n < 6).
+Interval MedianInterval(std::vector<double> x) {
+  std::sort(x.begin(), x.end());
+  const int n = static_cast<int>(x.size());
+  int j = 0;
+  double below = 0;  // P(Binomial(n, 1/2) < j)
+  while (j < n / 2) {
+    const double p = std::exp(std::lgamma(n + 1.0) - std::lgamma(j + 1.0) -
+                              std::lgamma(n - j + 1.0) - n * std::log(2.0));
+    if (below + p > 0.025) break;
+    below += p;
+    ++j;
+  }
+  j = std::max(j, 1);
+  const double median = n % 2 == 1 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+  return {median, x[j - 1], x[n - j]};
+}
+
+// The interleaved measurement of ratio `r` on one f32 tensor of `bytes`:
+// load that lands on a round lands on both of its sides.
+void RatioCase(benchmark::State& st, const GatedRatio& r, int64_t bytes) {
+  Inputs& in = OneTensor(Dtype::kF32, bytes);
+  const Body num = BodyOf(r.num, in), den = BodyOf(r.den, in);
+  if (!num || !den) return st.SkipWithError("a side of the ratio has no body");
+  std::vector<double> ratios;
+  int64_t batch = 1;
+  for (auto _ : st) {
+    Status s = Interleave(num, den, ratio_rounds, &ratios, &batch);
+    if (!s.ok()) {
+      st.SkipWithError(s.error().ToString().c_str());
+      break;
+    }
+  }
+  if (st.error_occurred()) return;
+  const Interval ci = MedianInterval(ratios);
+  st.counters["ratio_median"] = ci.median;
+  st.counters["ratio_lo"] = ci.lo;
+  st.counters["ratio_hi"] = ci.hi;
+  st.counters["rounds"] = static_cast<double>(ratios.size());
+  st.counters["batch"] = static_cast<double>(batch);
+}
+
 // ---------------------------------------------------------------- registry
 
+// Registers case `name`. An error it reports, or an exception it throws,
+// other than the no-CUDA skip, is recorded in failed_cases.
 template <typename Fn>
-void Add(const std::string& name, Fn&& fn) {
-  benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn))
+benchmark::internal::Benchmark* Add(const std::string& name, Fn fn) {
+  return benchmark::RegisterBenchmark(
+             name.c_str(),
+             [name, fn](benchmark::State& st) {
+               skipped_now = false;
+               try {
+                 fn(st);
+               } catch (const std::exception& e) {
+                 if (!st.error_occurred()) st.SkipWithError(e.what());
+               }
+               if (st.error_occurred() && !skipped_now &&
+                   std::find(failed_cases.begin(), failed_cases.end(), name) ==
+                       failed_cases.end()) {
+                 failed_cases.push_back(name);
+               }
+             })
       ->UseRealTime()
       ->Unit(benchmark::kMillisecond);
 }
@@ -737,6 +933,15 @@ void RegisterAll() {
   const std::vector<Kind> all = {Kind::kCursor, Kind::kFile, Kind::kBufIo, Kind::kOneByte};
   for (int64_t bytes = 4 * kKiB; bytes <= max_bytes; bytes *= 4) {
     AddTensorCases(Dtype::kF32, bytes, all, /*torch_io=*/true);
+    if (bytes < kGatedMinBytes) continue;
+    // Right after the cases of the same tensor: its inputs are still built.
+    for (const GatedRatio& r : kGatedRatios) {
+      // One run of many rounds: repetitions would only repeat it.
+      Add("ratio/" + std::string(r.id) + "/" + std::to_string(bytes),
+          [&r, bytes](benchmark::State& st) { RatioCase(st, r, bytes); })
+          ->Iterations(1)
+          ->Repetitions(1);
+    }
   }
   const int64_t one = std::min(kDtypeBytes, max_bytes);
   for (Dtype d : {Dtype::kF16, Dtype::kBF16, Dtype::kI64, Dtype::kF32View}) {
@@ -772,22 +977,26 @@ void RegisterAll() {
   }
 }
 
-// Takes --tsh_max_bytes=N out of argv (Google Benchmark rejects unknown
-// flags); $TSH_BENCH_MAX_BYTES is the fallback.
+// Takes --tsh_max_bytes=N and --tsh_ratio_rounds=N out of argv (Google
+// Benchmark rejects unknown flags); $TSH_BENCH_MAX_BYTES is the fallback of
+// the first.
 bool ParseOwnFlags(int* argc, char** argv) {
   if (const char* env = std::getenv("TSH_BENCH_MAX_BYTES")) max_bytes = std::atoll(env);
-  const std::string flag = "--tsh_max_bytes=";
+  const std::string bytes_flag = "--tsh_max_bytes=";
+  const std::string rounds_flag = "--tsh_ratio_rounds=";
   int kept = 1;
   for (int i = 1; i < *argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind(flag, 0) == 0) {
-      max_bytes = std::atoll(a.c_str() + flag.size());
+    if (a.rfind(bytes_flag, 0) == 0) {
+      max_bytes = std::atoll(a.c_str() + bytes_flag.size());
+    } else if (a.rfind(rounds_flag, 0) == 0) {
+      ratio_rounds = std::atoi(a.c_str() + rounds_flag.size());
     } else {
       argv[kept++] = argv[i];
     }
   }
   *argc = kept;
-  return max_bytes >= 4 * kKiB;
+  return max_bytes >= 4 * kKiB && ratio_rounds >= 1;
 }
 
 }  // namespace
@@ -796,15 +1005,19 @@ bool ParseOwnFlags(int* argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace tsh::bench;
   if (!ParseOwnFlags(&argc, argv)) {
-    std::fprintf(stderr, "--tsh_max_bytes / TSH_BENCH_MAX_BYTES must be >= 4096\n");
+    std::fprintf(stderr,
+                 "--tsh_max_bytes / TSH_BENCH_MAX_BYTES must be >= 4096, "
+                 "--tsh_ratio_rounds >= 1\n");
     return 2;
   }
   RegisterAll();
   benchmark::AddCustomContext("tsh_max_bytes", std::to_string(max_bytes));
   benchmark::AddCustomContext("libtorch", TORCH_VERSION);
   benchmark::AddCustomContext("cuda", torch::cuda::is_available() ? "yes" : "no");
-#ifdef TSH_BENCH_EXTRA_COPY
+#if defined(TSH_BENCH_EXTRA_COPY)
   benchmark::AddCustomContext("tsh_build", "slowed (TSH_BENCH_EXTRA_COPY)");
+#elif defined(TSH_BENCH_CORRUPT)
+  benchmark::AddCustomContext("tsh_build", "wrong (TSH_BENCH_CORRUPT)");
 #else
   benchmark::AddCustomContext("tsh_build", "normal");
 #endif
@@ -812,5 +1025,11 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  if (!failed_cases.empty()) {
+    std::fprintf(stderr, "stream_bench: FAILED: %zu case(s) reported an error:\n",
+                 failed_cases.size());
+    for (const std::string& name : failed_cases) std::fprintf(stderr, "  %s\n", name.c_str());
+    return 1;
+  }
   return 0;
 }
