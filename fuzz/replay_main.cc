@@ -23,7 +23,9 @@
 //   signal) or "exit(N)". A different outcome fails the run, naming the
 //   reproducer and both outcomes: e.g. a LibTorch upgrade fixed a crash.
 // Memory verdicts must not depend on the machine's memory: a child runs
-// under a kChildAddressSpace limit (RLIMIT_AS), and under AddressSanitizer,
+// under a kChildAddressSpace limit (RLIMIT_AS), with one OpenMP thread and
+// two malloc arenas so that what it maps does not grow with the machine's
+// cores, and under AddressSanitizer,
 // which reserves terabytes of address space, under ASan's own cap on one
 // allocation (max_allocation_size_mb, whose report ends the child as a
 // refusal), so a 4 GB allocation is refused on a 4 GB laptop and on a
@@ -147,6 +149,10 @@ std::string OutcomeInChild(const char* argv0, const fs::path& path) {
     // A fixed address layout: LibTorch's wild reads then hit (or miss) the
     // same memory on every run.
     personality(ADDR_NO_RANDOMIZE);
+    // The address space a child maps must not grow with the machine's
+    // cores: one OpenMP thread, two malloc arenas (each reserves 64 MiB).
+    setenv("OMP_NUM_THREADS", "1", 1);
+    setenv("MALLOC_ARENA_MAX", "2", 1);
     if (kAsan) {
       const char* old = getenv("ASAN_OPTIONS");
       std::string opts = old && *old ? std::string(old) + ":" + kAsanAllocationCap
