@@ -20,6 +20,9 @@ measured; any other error is a wrong result or a failed operation.
 instructions per byte against the baseline's "instructions" section for
 the build's compilation mode: a rise over its tolerance (1%; 5% for an
 operation under 1 MiB, where fixed costs weigh) regresses.
+Ratios and instruction counts are kept per LibTorch version (the baseline's
+"libtorch" object, keyed by major.minor of the run's context "libtorch");
+tolerances are shared. A version with no baseline is bad input (2).
 
 Exit status:
   0  nothing regressed;
@@ -375,24 +378,50 @@ def check_instructions(doc, baseline):
     return rows, regressions, missing
 
 
-def write_baseline(path, old, ratios=None, instructions=None):
+def version_of(context):
+    """The LibTorch major.minor a run's context names ("2.11.0" -> "2.11")."""
+    return ".".join(context.get("libtorch", "?").split(".")[:2])
+
+
+def for_version(baseline, version):
+    """The baseline of one LibTorch version, tolerances included, in the
+    shape check() and check_instructions() read; None if it has none."""
+    own = baseline.get("libtorch", {}).get(version)
+    if own is None:
+        return None
+    view = {k: v for k, v in baseline.items() if k not in ("libtorch", "instructions")}
+    view["ratios"] = own.get("ratios", {})
+    view["instructions"] = dict(baseline.get("instructions", {}), **own.get("instructions", {}))
+    return view
+
+
+def write_baseline(path, old, version, ratios=None, instructions=None):
+    """A copy of `old` with what this run measured as `version`'s baseline.
+    A ratio's tolerance and gate come from its entry in `version`, else in
+    any other version."""
     doc = copy.deepcopy(old)
+    own = doc.setdefault("libtorch", {}).setdefault(version, {})
+    settings = {}
+    versions = old.get("libtorch", {})
+    for other in [v for v in versions if v != version] + [version]:
+        for rid, spec in versions.get(other, {}).get("ratios", {}).items():
+            kept = {k: spec[k] for k in ("tolerance", "gate") if k in spec}
+            if kept:
+                settings[rid] = kept
     doc.setdefault("comment", "Ratios (not times) and instructions per byte measured by "
                    "tools/bench-compare --write-baseline; see bench/README.md.")
     doc.setdefault("default_tolerance", 0.10)
     if ratios is not None:
-        doc["ratios"] = {}
+        own["ratios"] = {}
         for rid, got in ratios.items():
             if not got["values"]:
                 continue
             entry = {"values": {n: round(v, 4) for n, v in got["values"].items()}}
-            for key in ("tolerance", "gate"):
-                if key in old.get("ratios", {}).get(rid, {}):
-                    entry[key] = old["ratios"][rid][key]
-            doc["ratios"][rid] = entry
+            entry.update(settings.get(rid, {}))
+            own["ratios"][rid] = entry
     if instructions is not None:
-        section = doc.setdefault("instructions", {"tolerance": INSTRUCTIONS_TOLERANCE})
-        section[instructions["context"]["compilation_mode"]] = {
+        doc.setdefault("instructions", {"tolerance": INSTRUCTIONS_TOLERANCE})
+        own.setdefault("instructions", {})[instructions["context"]["compilation_mode"]] = {
             name: op["bridge_per_byte"] for name, op in instructions["operations"].items()}
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
@@ -440,6 +469,22 @@ def main(argv):
         sys.stderr.write("bench-compare: %s has no benchmark results\n" % args.json)
         return 2
 
+    contexts = ([run.context] if run is not None else []) + \
+        ([instr.get("context", {})] if instr is not None else [])
+    versions = sorted({version_of(c) for c in contexts})
+    if len(versions) != 1:
+        sys.stderr.write("bench-compare: the runs name LibTorch %s: check one version at a time\n"
+                         % " and ".join(versions))
+        return 2
+    version = versions[0]
+    full_baseline = baseline
+    baseline = for_version(full_baseline, version)
+    if baseline is None and not args.write_baseline:
+        sys.stderr.write("bench-compare: %s has no baseline for LibTorch %s; measure one with "
+                         "--write-baseline (bench/README.md)\n" % (args.baseline, version))
+        return 2
+    baseline = baseline or for_version(dict(full_baseline, libtorch={version: {}}), version)
+
     failed = regressed = False
     ratios = None
     if run is not None:
@@ -469,7 +514,7 @@ def main(argv):
             failed = failed or bool(missing)
             regressed = regressed or bool(regressions)
     if args.write_baseline:
-        write_baseline(args.write_baseline, baseline, ratios, instr)
+        write_baseline(args.write_baseline, full_baseline, version, ratios, instr)
     if failed:
         return 3
     return 1 if regressed else 0

@@ -251,15 +251,38 @@ class BenchCompareTest(unittest.TestCase):
             self.assertEqual(status, 1)
             with open(path) as f:
                 written = json.load(f)
-            self.assertEqual(
-                written["ratios"]["save_faithful_over_torch_writer"]["values"]["1048576"], 0.7)
+            ratios = written["libtorch"]["1.13"]["ratios"]
+            self.assertEqual(ratios["save_faithful_over_torch_writer"]["values"]["1048576"], 0.7)
             # The tolerance of the old baseline is kept.
-            self.assertEqual(
-                written["ratios"]["load_seek_calls_faithful_over_hardened_bufio"]["tolerance"], 0.0)
+            self.assertEqual(ratios["load_seek_calls_faithful_over_hardened_bufio"]["tolerance"], 0.0)
             status, table = run("slowed.json", "--baseline", path)
             self.assertEqual(status, 0, table)
             # Nothing else of the old baseline is lost.
-            self.assertEqual(written["instructions"], load("baseline.json")["instructions"])
+            old = load("baseline.json")
+            self.assertEqual(written["instructions"], old["instructions"])
+            self.assertEqual(written["libtorch"]["1.13"]["instructions"],
+                             old["libtorch"]["1.13"]["instructions"])
+
+    def test_each_libtorch_version_has_its_own_baseline(self):
+        def other_version(doc):
+            doc["context"]["libtorch"] = "2.11.0"
+        with Variant("normal.json", other_version) as path:
+            status, text = run(path)
+            self.assertEqual(status, 2, text)
+            self.assertIn("no baseline for LibTorch 2.11", text)
+            with tempfile.TemporaryDirectory() as d:
+                written = os.path.join(d, "b.json")
+                status, _ = run(path, "--write-baseline", written)
+                self.assertEqual(status, 0)
+                status, text = run(path, "--baseline", written)
+                self.assertEqual(status, 0, text)
+                with open(written) as f:
+                    doc = json.load(f)
+        # Added beside 1.13's, with the tolerances 1.13's ratios carry.
+        old = load("baseline.json")
+        self.assertEqual(doc["libtorch"]["1.13"], old["libtorch"]["1.13"])
+        rid = "load_seek_calls_faithful_over_hardened_bufio"
+        self.assertEqual(doc["libtorch"]["2.11"]["ratios"][rid]["tolerance"], 0.0)
 
 
 def bump(factor, op="save/cursor/faithful/f32/65536"):
@@ -327,8 +350,9 @@ class InstructionGateTest(unittest.TestCase):
                 self.assertEqual(status, 0, text)
                 with open(written) as f:
                     doc = json.load(f)
-        self.assertEqual(set(doc["instructions"]), {"tolerance", "opt", "fastbuild"})
-        self.assertEqual(doc["ratios"], load("baseline.json")["ratios"])
+        self.assertEqual(set(doc["libtorch"]["1.13"]["instructions"]), {"opt", "fastbuild"})
+        self.assertEqual(doc["libtorch"]["1.13"]["ratios"],
+                         load("baseline.json")["libtorch"]["1.13"]["ratios"])
 
     def test_callgrind_dump_is_split_by_object(self):
         with open(os.path.join(DATA, "callgrind.out")) as f:

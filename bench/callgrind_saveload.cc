@@ -9,9 +9,9 @@
 // counted, and its result is checked: a wrong one exits 1.
 // Without valgrind it runs the same operations (the client requests are
 // no-ops) and checks them.
-// It prints `compilation_mode MODE` (Bazel's, from -DTSH_COMPILATION_MODE):
-// counts differ between an optimised build and another, so their baselines
-// are kept apart.
+// It prints `compilation_mode MODE` (Bazel's, from -DTSH_COMPILATION_MODE)
+// and `libtorch VERSION`: counts differ between an optimised build and
+// another, and between LibTorch versions, so their baselines are kept apart.
 // Built with -DTSH_BENCH_EXTRA_COPY (:callgrind_saveload_slowed), the saves
 // go through ExtraCopyWrite: the deliberate regression of
 // //bench:stream_bench_slowed, for testing the instruction gate only.
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <torch/version.h>
 
 #include "bridge/cursor.h"
 #include "bridge/tensor_io.h"
@@ -94,6 +95,7 @@ bool SaveLoad(const at::Tensor& t, Mode mode, const std::string* label) {
 int main() {
   using namespace tsh::bench;
   std::printf("compilation_mode %s\n", TSH_STRINGIFY(TSH_COMPILATION_MODE));
+  std::printf("libtorch %s\n", TORCH_VERSION);
   int status = 0;
   for (int64_t bytes : kSizes) {
     // Small integers, exact in float32, as in //bench:stream_bench.

@@ -14,7 +14,7 @@ instructions (Ir) are split by the ELF object that executes them:
 Instruction counts do not depend on load or timing: they can gate where
 wall-clock cannot (tools/bench-compare --instructions).
 
-Output JSON: {"context": {"binary", "compilation_mode", "valgrind"},
+Output JSON: {"context": {"binary", "compilation_mode", "libtorch", "valgrind"},
 "operations": {name: {"bytes", "bridge", "torch", "rest",
 "bridge_per_byte"}}}. Exit status 0, or 2 when valgrind or the program
 fails. Python 3 standard library only.
@@ -91,7 +91,8 @@ def parse_dump(lines, exe):
 
 
 def count(binary, workdir):
-    """Runs `binary` under callgrind in `workdir`; (mode, {label: totals})."""
+    """Runs `binary` under callgrind in `workdir`; (context, {label: totals}),
+    context naming the build's compilation mode and LibTorch version."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
     out = subprocess.run(
         ["valgrind", "--tool=callgrind", "--instr-atstart=no",
@@ -100,10 +101,11 @@ def count(binary, workdir):
     if out.returncode != 0:
         raise RuntimeError("%s under callgrind exited %d:\n%s" % (
             binary, out.returncode, out.stderr[-2000:]))
-    mode = "unknown"
+    context = {"compilation_mode": "unknown", "libtorch": "unknown"}
     for line in out.stdout.splitlines():
-        if line.startswith("compilation_mode "):
-            mode = line.split()[1]
+        words = line.split()
+        if len(words) == 2 and words[0] in context:
+            context[words[0]] = words[1]
     exe = os.path.basename(os.path.realpath(binary))
     parts = {}
     for path in glob.glob(os.path.join(workdir, "callgrind.out.*")):
@@ -111,7 +113,7 @@ def count(binary, workdir):
             label, totals = parse_dump(f.readlines(), exe)
         if label:
             parts[label] = totals
-    return mode, parts
+    return context, parts
 
 
 def valgrind_version():
@@ -136,7 +138,7 @@ def main(argv):
         return 2
     with tempfile.TemporaryDirectory() as workdir:
         try:
-            mode, parts = count(args.binary, workdir)
+            context, parts = count(args.binary, workdir)
         except (OSError, RuntimeError) as e:
             sys.stderr.write("instructions: %s\n" % e)
             return 2
@@ -146,8 +148,7 @@ def main(argv):
         ops[label] = dict(t, bytes=nbytes, bridge_per_byte=round(t["bridge"] / nbytes, 6))
         print("%-32s bridge %10d (%.4f/byte)  torch %10d  rest %8d" % (
             label, t["bridge"], t["bridge"] / nbytes, t["torch"], t["rest"]))
-    doc = {"context": {"binary": os.path.basename(args.binary), "compilation_mode": mode,
-                       "valgrind": version},
+    doc = {"context": dict(context, binary=os.path.basename(args.binary), valgrind=version),
            "operations": ops}
     with open(out_path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)

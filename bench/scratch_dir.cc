@@ -1,9 +1,10 @@
 #include "bench/scratch_dir.h"
 
+#include <ftw.h>
+#include <stdio.h>
+
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
-#include <system_error>
 #include <vector>
 
 namespace tsh::bench {
@@ -21,9 +22,12 @@ ScratchDir::ScratchDir() {
   path_ = buf.data();
 }
 
+// Not std::filesystem::remove_all: PyTorch 2.11's libtorch.so exports its
+// own copy, which jumps to address 0 with Debian 12's libstdc++ (F20).
 ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
+  nftw(
+      path_.c_str(), [](const char* p, const struct stat*, int, struct FTW*) { return remove(p); },
+      16, FTW_DEPTH | FTW_PHYS);
 }
 
 }  // namespace tsh::bench

@@ -6,8 +6,9 @@ Arguments:
   dict     label of a libFuzzer dictionary file, or None.
   options  label of a libFuzzer .options file ([libfuzzer] key = value), or None.
   crashes  label of a filegroup named after its folder, holding <hash>.bin
-           reproducers each with a <hash>.txt whose `outcome:` line is what
-           replaying it in a child process must give (replay_main.cc).
+           reproducers each with a <hash>.txt whose `outcome[V]:` line is what
+           replaying it in a child process must give with LibTorch V
+           (replay_main.cc).
 
 For each `name` it declares:
   <name>                  the fuzz target. Under --config=fuzz (which sets

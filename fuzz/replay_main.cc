@@ -10,8 +10,9 @@
 //   process; an input that crashes or aborts fails the run, as it would
 //   under libFuzzer.
 // - After --crashes, each DIR holds reproducers <id>.bin, each described by
-//   <id>.txt, whose line "outcome: X" says what replaying it gives (in an
-//   ASan build, the line "outcome_asan: X" wins where present). Each is
+//   <id>.txt, whose line "outcome[V]: X" says what replaying it gives with
+//   LibTorch V (major.minor, TSH_LIBTORCH_VERSION; in an ASan build, the
+//   line "outcome_asan[V]: X" wins where present). Each is
 //   replayed in a fresh child process (this binary run again with --one
 //   FILE: a fork would inherit the heap of the inputs replayed before, and
 //   whether LibTorch's wild reads crash depends on it; address space
@@ -22,10 +23,13 @@
 //   allocating sizes an archive states), "SIG<NAME>" (killed by that
 //   signal) or "exit(N)". A different outcome fails the run, naming the
 //   reproducer and both outcomes: e.g. a LibTorch upgrade fixed a crash.
-// Memory verdicts must not depend on the machine's memory: a child runs
-// under a kChildAddressSpace limit (RLIMIT_AS), with one OpenMP thread and
-// two malloc arenas so that what it maps does not grow with the machine's
-// cores, and under AddressSanitizer,
+//   A reproducer with no outcome for this LibTorch fails too, saying how
+//   to record one (tools/findings --write).
+// Memory verdicts must not depend on the machine's memory: a child may map
+// kChildAllocationRoom beyond what it has mapped once loaded (RLIMIT_AS;
+// LibTorch builds with CUDA map gigabytes of libraries before main), with
+// one OpenMP thread and two malloc arenas so that what it maps does not
+// grow with the machine's cores, and under AddressSanitizer,
 // which reserves terabytes of address space, under ASan's own cap on one
 // allocation (max_allocation_size_mb, whose report ends the child as a
 // refusal), so a 4 GB allocation is refused on a 4 GB laptop and on a
@@ -54,6 +58,8 @@
 #include <string>
 #include <vector>
 
+#include "libtorch_version.h"
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define TSH_REPLAY_ASAN 1
@@ -79,9 +85,9 @@ constexpr bool kAsan = TSH_REPLAY_ASAN;
 // A crash must not hang CI: a child still running after this is killed.
 constexpr unsigned kChildTimeoutSeconds = 120;
 
-// Far above what replaying the small reproducers needs (LibTorch's
-// libraries and one load map well under 1 GiB).
-constexpr rlim_t kChildAddressSpace = rlim_t{2} << 30;
+// Far above what replaying one small reproducer needs (one load maps well
+// under 1 GiB beyond the libraries).
+constexpr rlim_t kChildAllocationRoom = rlim_t{2} << 30;
 constexpr const char* kAsanAllocationCap = "max_allocation_size_mb=2048";
 
 // A child that saw an allocation refused ends with this status, which the
@@ -158,9 +164,6 @@ std::string OutcomeInChild(const char* argv0, const fs::path& path) {
       std::string opts = old && *old ? std::string(old) + ":" + kAsanAllocationCap
                                      : std::string(kAsanAllocationCap);
       setenv("ASAN_OPTIONS", opts.c_str(), 1);
-    } else {
-      struct rlimit limit = {kChildAddressSpace, kChildAddressSpace};
-      setrlimit(RLIMIT_AS, &limit);
     }
     const char* args[] = {argv0, "--one", path.c_str(), nullptr};
     execv("/proc/self/exe", const_cast<char* const*>(args));
@@ -172,6 +175,17 @@ std::string OutcomeInChild(const char* argv0, const fs::path& path) {
   if (WEXITSTATUS(status) == 0) return "returned";
   if (WEXITSTATUS(status) == kRefusedExit) return "memory_blowup";
   return "exit(" + std::to_string(WEXITSTATUS(status)) + ")";
+}
+
+// The address space this process has mapped (VmSize), or 0 if unknown.
+rlim_t MappedBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    unsigned long long kib = 0;
+    if (sscanf(line.c_str(), "VmSize: %llu kB", &kib) == 1) return rlim_t{kib} << 10;
+  }
+  return 0;
 }
 
 // The value of the line "key: value" in `text`, or "".
@@ -215,6 +229,10 @@ int main(int argc, char** argv) {
     std::set_new_handler(NoteRefusedNew);
 #if TSH_REPLAY_ASAN
     __sanitizer_set_death_callback(ExitIfRefused);
+#else
+    const rlim_t limit_bytes = MappedBytes() + kChildAllocationRoom;
+    struct rlimit limit = {limit_bytes, limit_bytes};
+    setrlimit(RLIMIT_AS, &limit);
 #endif
     std::vector<uint8_t> data = ReadFile(argv[2]);
     LLVMFuzzerTestOneInput(data.data(), data.size());
@@ -254,10 +272,14 @@ int main(int argc, char** argv) {
     txt.replace_extension(".txt");
     std::ifstream in(txt);
     std::string text((std::istreambuf_iterator<char>(in)), {});
-    std::string expected = kAsan ? Field(text, "outcome_asan") : "";
-    if (expected.empty()) expected = Field(text, "outcome");
+    const std::string version = std::string("[") + TSH_LIBTORCH_VERSION + "]";
+    std::string expected = kAsan ? Field(text, "outcome_asan" + version) : "";
+    if (expected.empty()) expected = Field(text, "outcome" + version);
     if (expected.empty()) {
-      fprintf(stderr, "replay: %s has no outcome line\n", txt.c_str());
+      fprintf(stderr,
+              "replay: %s has no outcome for LibTorch %s (no line \"outcome%s: X\"): "
+              "replay and record it with tools/findings --write\n",
+              txt.c_str(), TSH_LIBTORCH_VERSION, version.c_str());
       ++failures;
       continue;
     }

@@ -6,16 +6,20 @@
 //   fault_matrix --replay=CELL.json [--in_process]
 //
 // --jobs: children at a time (default: the machine's cores).
-// --out writes DIR/matrix.json and DIR/matrix.md. --pin_dir writes the
-// pins (DIR/faithful.txt, DIR/hardened.txt), first printing how outcomes
-// moved from the pins already there; it refuses while a hardened guarantee
-// is broken (report.h: HardenedViolations), so no pin can accept one.
-// --check_pins compares the run with them and prints every difference;
-// pins made with another LibTorch or implementation are refused. --quick samples 3 calls per
+// --out writes DIR/matrix.json and DIR/matrix.md. Pins are kept per
+// LibTorch version: --pin_dir writes DIR/V/faithful.txt and
+// DIR/V/hardened.txt, V the LibTorch's major.minor (TSH_LIBTORCH_VERSION),
+// first printing how outcomes moved from the pins already there; it
+// refuses while a hardened guarantee is broken (report.h:
+// HardenedViolations), so no pin can accept one. --check_pins compares
+// the run with DIR/V's pins and prints every difference; pins made with
+// another LibTorch or implementation are refused, and a version with no
+// pins fails, saying how to make them. --quick samples 3 calls per
 // operation instead of up to --max_calls (default 48): call indices are
 // spread evenly, first and last included, and the report says so.
 // --replay runs the one cell a JSON file describes (testdata/findings/);
-// if the file names an "outcome", a different one fails. --in_process runs
+// the file's "outcomes" names the outcome for each LibTorch version: a
+// different one, or none for this version, fails. --in_process runs
 // it in this process (for a debugger; a faithful write fault then aborts).
 //
 // Before any cell, each fault-free archive the save cells are judged
@@ -31,6 +35,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -42,6 +48,7 @@
 #include "conformance/matrix/child_runner.h"
 #include "conformance/matrix/report.h"
 #include "conformance/matrix/run_cell.h"
+#include "libtorch_version.h"
 
 // The implementation under test names itself through a define of its
 // cc_library (conformance/impl/BUILD), which reaches every dependent.
@@ -111,6 +118,20 @@ std::vector<int64_t> SampleCalls(uint64_t n, int cap) {
   return ks;
 }
 
+// The outcome `text` (a finding's cell description) records for LibTorch
+// `version`: the value of `version` in its object "outcomes".
+std::optional<std::string> RecordedOutcome(const std::string& text, const std::string& version) {
+  const std::string::size_type outcomes = text.find("\"outcomes\"");
+  if (outcomes == std::string::npos) return std::nullopt;
+  const std::string::size_type end = text.find('}', outcomes);
+  const std::string::size_type key = text.find("\"" + version + "\"", outcomes);
+  if (key == std::string::npos || key > end) return std::nullopt;
+  const std::string::size_type open = text.find('"', text.find(':', key));
+  const std::string::size_type close = text.find('"', open + 1);
+  if (open == std::string::npos || close == std::string::npos || close > end) return std::nullopt;
+  return text.substr(open + 1, close - open - 1);
+}
+
 int Replay(const Flags& flags) {
   std::ifstream in(flags.replay);
   std::stringstream text;
@@ -133,12 +154,18 @@ int Replay(const Flags& flags) {
   }
   std::cout << ModeName(cell->mode) << " " << cell->Key() << " -> " << OutcomeName(v.outcome)
             << (v.message.empty() ? "" : ": " + v.message) << "\n";
-  std::string::size_type at = text.str().find("\"outcome\"");
-  if (at == std::string::npos) return 0;
-  const bool same = text.str().find(std::string("\"") + OutcomeName(v.outcome) + "\"", at) !=
-                    std::string::npos;
-  if (!same) std::cout << "replay: outcome differs from the one recorded in " << flags.replay << "\n";
-  return same ? 0 : 1;
+  const std::optional<std::string> recorded = RecordedOutcome(text.str(), TSH_LIBTORCH_VERSION);
+  if (!recorded) {
+    std::cout << "replay: " << flags.replay << " records no outcome for LibTorch "
+              << TSH_LIBTORCH_VERSION << ": replay and record it with tools/findings --write\n";
+    return 1;
+  }
+  if (*recorded != OutcomeName(v.outcome)) {
+    std::cout << "replay: LibTorch " << TSH_LIBTORCH_VERSION << " gives " << OutcomeName(v.outcome)
+              << ", " << flags.replay << " records " << *recorded << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 int Main(int argc, char** argv) {
@@ -238,12 +265,14 @@ int Main(int argc, char** argv) {
                 << " hardened guarantee(s) broken" << (clean_failed ? ", a clean run failed" : "")
                 << "\n";
     } else {
+      const std::string dir = flags.pin_dir + "/" + TSH_LIBTORCH_VERSION;
       std::cout << "fault_matrix: pins for LibTorch " << kProvenance.libtorch << ", implementation "
-                << kProvenance.implementation << "; outcomes moved from the pins in "
-                << flags.pin_dir << ":\n";
+                << kProvenance.implementation << "; outcomes moved from the pins in " << dir
+                << ":\n";
       size_t moved = 0;
+      std::filesystem::create_directories(dir);
       for (Mode m : modes) {
-        const std::string path = flags.pin_dir + "/" + ModeName(m) + ".txt";
+        const std::string path = dir + "/" + ModeName(m) + ".txt";
         for (const std::string& line : PinMoves(run, m, path)) {
           std::cout << "  " << line << "\n";
           ++moved;
@@ -254,10 +283,17 @@ int Main(int argc, char** argv) {
     }
   }
   if (!flags.check_pins.empty()) {
+    const std::string dir = flags.check_pins + "/" + TSH_LIBTORCH_VERSION;
+    if (!std::filesystem::is_directory(dir)) {
+      std::cout << "fault_matrix: no pins for LibTorch " << TSH_LIBTORCH_VERSION << " (" << dir
+                << "); make them with the configuration of this build:\n"
+                << "  bazel run [--config=...] //conformance/matrix:fault_matrix -- "
+                   "--pin_dir=$PWD/testdata/fault_matrix\n";
+      return 1;
+    }
     size_t ndiff = 0;
     for (Mode m : modes) {
-      for (const std::string& d : DiffPins(run, m, kProvenance,
-                                           flags.check_pins + "/" + ModeName(m) + ".txt",
+      for (const std::string& d : DiffPins(run, m, kProvenance, dir + "/" + ModeName(m) + ".txt",
                                            flags.quick)) {
         std::cout << "PIN DIFF " << d << "\n";
         ++ndiff;

@@ -13,7 +13,7 @@ status=0
 "$matrix" --check_pins="$pins" --out="$out" || status=1
 if [[ $status -ne 0 ]]; then
   echo "fault_matrix_test: outcomes changed. If the change is intended, regenerate the pins:"
-  echo "  bazel run //conformance/matrix:fault_matrix -- --pin_dir=\$PWD/testdata/fault_matrix"
+  echo "  bazel run [--config=torch2] //conformance/matrix:fault_matrix -- --pin_dir=\$PWD/testdata/fault_matrix"
 fi
 for finding in "$@"; do
   "$matrix" --replay="$finding" || { echo "fault_matrix_test: $finding no longer reproduces"; status=1; }

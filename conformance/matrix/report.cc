@@ -239,8 +239,8 @@ bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,
       << " mode: stack entry op k fault -> outcome.\n"
       << kLibTorchHeader << provenance.libtorch << "\n"
       << kImplementationHeader << provenance.implementation << "\n"
-      << "# Regenerate: bazel run //conformance/matrix:fault_matrix -- "
-         "--pin_dir=$PWD/testdata/fault_matrix\n";
+      << "# Regenerate, in the configuration of this LibTorch (--config=torch2 for 2.x):\n"
+      << "#   bazel run //conformance/matrix:fault_matrix -- --pin_dir=$PWD/testdata/fault_matrix\n";
   for (const Row& r : run.rows) {
     if (r.cell.mode == mode) out << r.cell.Key() << " -> " << OutcomeName(r.verdict.outcome) << "\n";
   }

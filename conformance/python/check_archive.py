@@ -1,6 +1,9 @@
 """Checks archives that the C++ bridge wrote, from Python PyTorch's side.
 
-    /usr/bin/python3 check_archive.py MANIFEST
+    PYTHON check_archive.py MANIFEST
+
+PYTHON is a Python with PyTorch: Debian's /usr/bin/python3 (1.13) or the
+PyPI PyTorch 2.11 that tools/setup installs.
 
 MANIFEST is a sidecar (tensor_sidecar.py) naming each archive and the
 tensors it must hold. Each archive is loaded with torch.jit.load; a "tensor"
@@ -24,9 +27,8 @@ sys.dont_write_bytecode = True
 try:
     import torch
 except ImportError as e:
-    print(f"check_archive: cannot import torch ({e}); install Debian's "
-          "python3-torch (tools/setup) and run with /usr/bin/python3",
-          file=sys.stderr)
+    print(f"check_archive: cannot import torch ({e}) in {sys.executable}: "
+          "run tools/setup and use one of its Pythons", file=sys.stderr)
     sys.exit(3)
 
 import tensor_sidecar as sidecar

@@ -1,7 +1,9 @@
-"""Writes the archives that Python PyTorch 1.13 hands to the C++ bridge.
+"""Writes the archives that Python PyTorch hands to the C++ bridge.
 
-Run with Debian's python3-torch (not a pyenv python without torch):
-    /usr/bin/python3 conformance/python/gen_archives.py testdata/python
+Run with each Python PyTorch whose archives testdata/python keeps, into its
+folder (not with a pyenv python without torch):
+    /usr/bin/python3 conformance/python/gen_archives.py testdata/python/1.13
+    /opt/tensor-stream/torch-2.11.0/bin/python3 conformance/python/gen_archives.py testdata/python/2.11
 It writes, into the given folder, archives that LibTorch's C++ loaders accept,
 with a sidecar (tensor_sidecar.py) of the exact values expected back:
 

@@ -1,9 +1,12 @@
-// Archives written by Python PyTorch 1.13 (testdata/python, made by
-// gen_archives.py) loaded through the safe C++ API in both modes, compared
-// bit-exactly with the sidecar Python wrote beside them.
+// Archives written by Python PyTorch 1.13 and 2.11 (testdata/python/<V>,
+// made by gen_archives.py) loaded through the safe C++ API in both modes,
+// compared bit-exactly with the sidecar Python wrote beside them; whichever
+// LibTorch the test is built against loads the archives of both.
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -20,15 +23,30 @@ namespace {
 using test::BitEqual;
 using test::SidecarRow;
 
-std::string DataDir() {
+// The PyTorch versions whose archives testdata/python holds, one folder each.
+const char* const kWriters[] = {"1.13", "2.11"};
+
+std::string PythonDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
   return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "") +
          "/testdata/python";
 }
 
-class PythonArchiveLoad : public ::testing::TestWithParam<Mode> {
+// A folder of testdata/python that kWriters leaves out would never be read.
+TEST(PythonArchiveFolders, EveryFolderIsAWriter) {
+  std::set<std::string> folders;
+  for (const auto& e : std::filesystem::directory_iterator(PythonDir())) {
+    if (e.is_directory()) folders.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(folders, std::set<std::string>(std::begin(kWriters), std::end(kWriters)));
+}
+
+class PythonArchiveLoad : public ::testing::TestWithParam<std::tuple<const char*, Mode>> {
  protected:
+  std::string DataDir() const { return PythonDir() + "/" + std::get<0>(GetParam()); }
+  Mode mode() const { return std::get<1>(GetParam()); }
+
   void SetUp() override {
     manifest_ = DataDir() + "/manifest.tsv";
     Result<std::vector<SidecarRow>> rows = test::ReadSidecar(manifest_);
@@ -53,13 +71,13 @@ class PythonArchiveLoad : public ::testing::TestWithParam<Mode> {
   Result<at::Tensor> LoadOne(const std::string& archive) {
     auto f = FileStream::Open(DataDir() + "/" + archive);
     if (!f.ok()) return f.error();
-    return LoadTensor(*f.value(), GetParam());
+    return LoadTensor(*f.value(), mode());
   }
 
   Result<NamedTensors> LoadNamed(const std::string& archive) {
     auto f = FileStream::Open(DataDir() + "/" + archive);
     if (!f.ok()) return f.error();
-    return LoadNamedTensors(*f.value(), std::nullopt, GetParam());
+    return LoadNamedTensors(*f.value(), std::nullopt, mode());
   }
 
   std::string manifest_;
@@ -126,12 +144,15 @@ TEST_P(PythonArchiveLoad, EagerPickleArchiveIsRefusedCleanly) {
   EXPECT_EQ(named.error().kind(), ErrorKind::kInvalidData) << named.error().ToString();
 }
 
-INSTANTIATE_TEST_SUITE_P(BothModes, PythonArchiveLoad,
-                         ::testing::Values(Mode::kFaithful, Mode::kHardened),
-                         [](const ::testing::TestParamInfo<Mode>& info) {
-                           return info.param == Mode::kHardened ? "Hardened"
-                                                                : "Faithful";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    WritersAndModes, PythonArchiveLoad,
+    ::testing::Combine(::testing::ValuesIn(kWriters),
+                       ::testing::Values(Mode::kFaithful, Mode::kHardened)),
+    [](const ::testing::TestParamInfo<std::tuple<const char*, Mode>>& info) {
+      std::string writer = std::string("PyTorch") + std::get<0>(info.param);
+      writer.erase(writer.find('.'), 1);
+      return writer + (std::get<1>(info.param) == Mode::kHardened ? "Hardened" : "Faithful");
+    });
 
 }  // namespace
 }  // namespace tsh

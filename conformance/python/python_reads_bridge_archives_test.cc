@@ -1,9 +1,11 @@
 // Archives written by the bridge (safe C++ API, both modes) loaded by the
-// real peer, Python PyTorch 1.13: the test writes archives and a sidecar of
-// expected values under TEST_TMPDIR, then runs check_archive.py once with
-// Debian's /usr/bin/python3, which loads each archive with torch.jit.load
-// and exits non-zero on any difference. A missing python3 or torch is a
-// failure, not a skip: tools/setup installs python3-torch.
+// real peers, Python PyTorch 1.13 and 2.11, whichever LibTorch the bridge
+// is built against: the test writes archives and a sidecar of expected
+// values under TEST_TMPDIR, then runs check_archive.py with each peer's
+// Python (the `python` of @libtorch_system, Debian's /usr/bin/python3, and
+// of @libtorch_pytorch2, third_party/libtorch/libtorch.bzl), which loads
+// each archive with torch.jit.load and exits non-zero on any difference. A
+// missing peer is a failure, not a skip: tools/setup installs both.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,14 +30,23 @@ namespace {
 using test::PatternTensor;
 using test::SidecarWriter;
 
-constexpr char kPython[] = "/usr/bin/python3";
+std::string Runfile(const std::string& path) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return std::string(srcdir ? srcdir : ".") + "/" + path;
+}
 
 std::string Checker() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "") +
-         "/conformance/python/check_archive.py";
+  return Runfile(std::string(workspace ? workspace : "") + "/conformance/python/check_archive.py");
 }
+
+// A Python peer: the PyTorch version it carries and its interpreter, by the
+// repository that provides it.
+struct Peer {
+  const char* version;
+  const char* repository;
+};
+const Peer kPeers[] = {{"1.13", "libtorch_system"}, {"2.11", "libtorch_pytorch2"}};
 
 std::string FreshDir(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -49,11 +60,10 @@ struct CheckerRun {
   std::string output;
 };
 
-// Runs the checker on `manifest` with /usr/bin/python3.
-CheckerRun RunChecker(const std::string& manifest) {
+// Runs the checker on `manifest` with `python`.
+CheckerRun RunChecker(const std::string& python, const std::string& manifest) {
   std::string log = manifest + ".log";
-  std::string cmd = std::string(kPython) + " '" + Checker() + "' '" + manifest + "' > '" +
-                    log + "' 2>&1";
+  std::string cmd = "'" + python + "' '" + Checker() + "' '" + manifest + "' > '" + log + "' 2>&1";
   int status = std::system(cmd.c_str());
   std::ifstream in(log);
   std::stringstream out;
@@ -64,18 +74,20 @@ CheckerRun RunChecker(const std::string& manifest) {
 std::string Explain(const CheckerRun& run) {
   std::string why = "checker exit " + std::to_string(run.exit_code) + ":\n" + run.output;
   if (run.exit_code == 3 || run.exit_code == 127) {
-    why += "\nPython PyTorch is missing: install Debian's python3-torch (tools/setup).";
+    why += "\nPython PyTorch is missing: run tools/setup.";
   }
   return why;
 }
 
-class PythonReadsBridgeArchives : public ::testing::Test {
+class PythonReadsBridgeArchives : public ::testing::TestWithParam<Peer> {
  protected:
   void SetUp() override {
-    ASSERT_EQ(access(kPython, X_OK), 0)
-        << kPython << " is missing: install Debian's python3 and python3-torch "
-        << "(tools/setup); this test needs the real Python peer";
+    python_ = Runfile(std::string(GetParam().repository) + "/python");
+    ASSERT_EQ(access(python_.c_str(), X_OK), 0)
+        << python_ << " is missing: run tools/setup; this test needs the real Python peer";
   }
+
+  CheckerRun Check(const std::string& manifest) { return RunChecker(python_, manifest); }
 
   // Saves `t` as a one-tensor archive `archive` in `dir`.
   void SaveOne(const std::string& dir, const std::string& archive, const at::Tensor& t,
@@ -85,9 +97,11 @@ class PythonReadsBridgeArchives : public ::testing::Test {
     Status s = SaveTensor(t, *f.value(), mode);
     ASSERT_TRUE(s.ok()) << s.error().ToString();
   }
+
+  std::string python_;
 };
 
-TEST_F(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
+TEST_P(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
   const std::string dir = FreshDir("bridge_archives");
   SidecarWriter sidecar(dir);
   const std::vector<std::vector<int64_t>> shapes = {{}, {0}, {3, 0, 2}, {17}, {2, 3, 4, 5}};
@@ -129,7 +143,7 @@ TEST_F(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
   Result<std::string> manifest = sidecar.Finish();
   ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
 
-  CheckerRun run = RunChecker(manifest.value());
+  CheckerRun run = Check(manifest.value());
   EXPECT_EQ(run.exit_code, 0) << Explain(run);
   // The checker counted every tensor: 2 modes x (12 one-tensor + transposed +
   // requires_grad + 12 named).
@@ -138,7 +152,7 @@ TEST_F(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
 }
 
 // The checker is not vacuous: one flipped bit in the expectation fails it.
-TEST_F(PythonReadsBridgeArchives, CheckerRejectsAOneBitDifference) {
+TEST_P(PythonReadsBridgeArchives, CheckerRejectsAOneBitDifference) {
   const std::string dir = FreshDir("flipped_bit");
   at::Tensor t = PatternTensor(at::kFloat, {8}, 3);
   SaveOne(dir, "one.pt", t, Mode::kHardened);
@@ -149,11 +163,18 @@ TEST_F(PythonReadsBridgeArchives, CheckerRejectsAOneBitDifference) {
   Result<std::string> manifest = sidecar.Finish();
   ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
 
-  CheckerRun run = RunChecker(manifest.value());
+  CheckerRun run = Check(manifest.value());
   EXPECT_EQ(run.exit_code, 1) << Explain(run);
   EXPECT_NE(run.output.find("MISMATCH one.pt:0: bytes differ"), std::string::npos)
       << run.output;
 }
+
+INSTANTIATE_TEST_SUITE_P(Peers, PythonReadsBridgeArchives, ::testing::ValuesIn(kPeers),
+                         [](const ::testing::TestParamInfo<Peer>& info) {
+                           std::string name = std::string("PyTorch") + info.param.version;
+                           name.erase(name.find('.'), 1);
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace tsh
