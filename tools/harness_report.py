@@ -3,7 +3,9 @@
 
 Each harness step writes OUT/steps/<step>.json (at least "step", "status"
 pass|fail, "headline") and optionally OUT/steps/<step>.md; `assemble` joins
-them, in the order given, into OUT/report.json and OUT/report.md.
+them, in the order given, into OUT/report.json and OUT/report.md. A step
+run once per LibTorch is named <kind>@<version> (matrix@2.11): the report's
+summary puts the versions of a kind side by side.
 
 Subcommands (called by tools/harness):
   simple JSON STEP STATUS HEADLINE
@@ -24,6 +26,19 @@ import xml.etree.ElementTree as ET
 
 def write(path, data):
     pathlib.Path(path).write_text(data if isinstance(data, str) else json.dumps(data, indent=2) + "\n")
+
+
+def step_of(out_json):
+    """(step, kind, version) of a fragment, from its file name."""
+    step = pathlib.Path(out_json).stem
+    kind, _, version = step.partition("@")
+    return step, kind, version
+
+
+def heading(out_json, title):
+    """A section heading naming the LibTorch version of the step."""
+    _, _, version = step_of(out_json)
+    return f"## {title}" + (f" (LibTorch {version})" if version else "")
 
 
 def simple(path, step, status, headline):
@@ -72,11 +87,12 @@ def conformance(testlogs, rc, out_json, out_md):
     ok = int(rc) == 0 and total["failed"] == 0 and total["passed"] > 0
     headline = f"{total['passed']} cases passed, {total['failed']} failed, {total['skipped']} skipped in {total['targets']} targets"
     if int(rc) != 0 and total["failed"] == 0:
-        headline += f" (bazel test exited {rc}: a target failed to build or timed out; see steps/conformance.log)"
-    write(out_json, {"step": "conformance", "status": "pass" if ok else "fail", "headline": headline,
-                     "groups": groups, "total": total, "failures": failures})
-    md = ["## Conformance suite and bridge unit tests "
-          "(`bazel test //conformance/... //bridge/... //testing/...`)", "", headline, "",
+        headline += (f" (bazel test exited {rc}: a target failed to build or timed out; "
+                     f"see steps/{step_of(out_json)[0]}.log)")
+    write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
+                     "headline": headline, "groups": groups, "total": total, "failures": failures})
+    md = [heading(out_json, "Conformance suite and bridge unit tests") +
+          " (`bazel test //conformance/... //bridge/... //testing/...`)", "", headline, "",
           "| group | targets | passed | failed | skipped |", "|---|---:|---:|---:|---:|"]
     for name, g in sorted(groups.items()):
         md.append(f"| {name} | {g['targets']} | {g['passed']} | {g['failed']} | {g['skipped']} |")
@@ -87,15 +103,18 @@ def conformance(testlogs, rc, out_json, out_md):
 
 def matrix(matrix_dir, rc, log, findings_log, replay_failures, findings_dir, out_json, out_md):
     """The fault matrix: fails on a hardened guarantee broken, a pin changed,
-    or a finding whose replay failed or no longer shows its outcome."""
+    or a finding whose replay failed or no longer shows the outcome it
+    records for this LibTorch version."""
+    step, _, version = step_of(out_json)
     mdir = pathlib.Path(matrix_dir)
     log_text = pathlib.Path(log).read_text() if pathlib.Path(log).exists() else ""
     try:
         data = json.loads((mdir / "matrix.json").read_text())
     except (OSError, ValueError):
-        write(out_json, {"step": "matrix", "status": "fail",
+        write(out_json, {"step": step, "status": "fail",
                          "headline": f"the fault matrix wrote no report (exit {rc})"})
-        write(out_md, f"## Fault matrix\n\nNo report (exit {rc}). Log:\n\n```\n{log_text[-3000:]}\n```\n")
+        write(out_md, f"{heading(out_json, 'Fault matrix')}\n\nNo report (exit {rc}). Log:\n\n"
+                      f"```\n{log_text[-3000:]}\n```\n")
         return
     pin_diffs = [l for l in log_text.splitlines() if l.startswith("PIN DIFF")]
     replays = [l for l in pathlib.Path(findings_log).read_text().splitlines() if l.strip()] \
@@ -105,9 +124,10 @@ def matrix(matrix_dir, rc, log, findings_log, replay_failures, findings_dir, out
         d = json.loads(f.read_text())
         key = f"{d['mode']} {d['stack']} {d['entry']} {d['op']} {'*' if d['k'] < 0 else d['k']} {d['fault']} -> "
         shown = next((r for r in replays if r.startswith(key)), None)
-        still = shown is not None and shown[len(key):].split(":")[0] == d["outcome"]
+        recorded = d.get("outcomes", {}).get(version, "not recorded")
+        still = shown is not None and shown[len(key):].split(":")[0] == recorded
         findings.append({"id": d.get("finding", f.stem), "title": d.get("title", ""), "file": f"testdata/findings/{f.name}",
-                         "recorded": d["outcome"], "reproduces": still, "replay": shown or "(not replayed)"})
+                         "recorded": recorded, "reproduces": still, "replay": shown or "(not replayed)"})
     t = data["totals"]
     lost = [f["id"] for f in findings if not f["reproduces"]]
     ok = (int(rc) == 0 and data["hardened_guarantees_hold"] and not pin_diffs
@@ -119,11 +139,11 @@ def matrix(matrix_dir, rc, log, findings_log, replay_failures, findings_dir, out
     if lost or int(replay_failures):
         headline += (f"; {int(replay_failures)} replay(s) failed, findings no longer shown: "
                      f"{', '.join(lost) or 'none'}")
-    write(out_json, {"step": "matrix", "status": "pass" if ok else "fail", "headline": headline,
+    write(out_json, {"step": step, "status": "pass" if ok else "fail", "headline": headline,
                      "totals": t, "hardened_guarantees_hold": data["hardened_guarantees_hold"],
                      "pin_diffs": pin_diffs, "notes": data["notes"], "findings": findings,
                      "cells_json": str(mdir / "matrix.json")})
-    body = (mdir / "matrix.md").read_text().replace("# Fault matrix", "## Fault matrix", 1)
+    body = (mdir / "matrix.md").read_text().replace("# Fault matrix", heading(out_json, "Fault matrix"), 1)
     body = body.replace("\n## ", "\n### ")
     md = [body.rstrip(), "", "### Pins", "",
           f"{len(pin_diffs)} differences from testdata/fault_matrix." if not pin_diffs else
@@ -152,9 +172,9 @@ def call_counts(raw, rc, log, out_json, out_md):
                     f"{h['below']['read']}/{h['below']['seek']}")
     else:
         headline = f"call_counts failed (exit {rc})"
-    write(out_json, {"step": "call_counts", "status": "pass" if ok else "fail", "headline": headline,
-                     "counts": data})
-    write(out_md, "## Callback counts of one load (BufReader over a file)\n\n"
+    write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
+                     "headline": headline, "counts": data})
+    write(out_md, heading(out_json, "Callback counts of one load (BufReader over a file)") + "\n\n"
                   "`above`: what the bridge asks of the BufReader; `below`: what the file sees.\n\n"
                   f"```\n{table.rstrip()}\n```\n")
 
@@ -177,10 +197,11 @@ def fuzz(rc, replay_rc, fuzz_json, fuzz_md, out_json, out_md):
     if replay_rc != "0":
         headline += "; REPLAYS FAILED (bazel test //fuzz/...: an outcome changed or a corpus is gone)"
     ok = rc == "0" and replay_rc == "0" and fuzzers
-    write(out_json, {"step": "fuzz", "status": "pass" if ok else "fail",
+    write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
                      "headline": headline, "report": report})
     md = pathlib.Path(fuzz_md)
-    write(out_md, "## Fuzzing\n\n" + (md.read_text().split("\n", 1)[-1] if md.exists() else headline + "\n"))
+    write(out_md, heading(out_json, "Fuzzing") + "\n\n" +
+          (md.read_text().split("\n", 1)[-1] if md.exists() else headline + "\n"))
 
 
 def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
@@ -194,10 +215,10 @@ def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
     summary = next((l for l in reversed(table.splitlines()) if "regression(s)" in l), "no comparison")
     ok = rc == "0" and compare_rc == "0"
     headline = summary if rc == "0" else f"benchmark run failed (exit {rc}); {summary}"
-    write(out_json, {"step": "bench", "status": "pass" if ok else "fail", "headline": headline,
-                     "compare": table.splitlines()})
+    write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
+                     "headline": headline, "compare": table.splitlines()})
     plot = pathlib.Path(png)
-    md = f"## Benchmarks\n\n{headline}.\n\n```\n{table.rstrip()}\n```\n"
+    md = f"{heading(out_json, 'Benchmarks')}\n\n{headline}.\n\n```\n{table.rstrip()}\n```\n"
     if plot.exists():
         md += f"\n![throughput against tensor size]({plot.name})\n"
     write(out_md, md)
@@ -225,9 +246,21 @@ def assemble(out, quick, steps):
               "status": "pass" if passed else "fail", "steps": frags}
     write(out / "report.json", report)
     head = [f"# Harness report ({'quick' if quick == '1' else 'full'})", "",
-            f"Commit `{commit}`, {report['generated']}. Overall: **{report['status'].upper()}**.", "",
-            "| step | status | summary |", "|---|---|---|"]
-    head += [f"| {f['step']} | {f['status']} | {f['headline']} |" for f in frags]
+            f"Commit `{commit}`, {report['generated']}. Overall: **{report['status'].upper()}**.", ""]
+    # One row a kind of step, one column a LibTorch version: side by side.
+    versions = sorted({step_of(f["step"] + ".json")[2] for f in frags} - {""},
+                      key=lambda v: tuple(int(x) for x in v.split(".")))
+    kinds = list(dict.fromkeys(step_of(f["step"] + ".json")[1] for f in frags))
+    by_step = {f["step"]: f for f in frags}
+    columns = versions or [""]
+    head += ["| step | " + " | ".join(f"LibTorch {v}" if v else "summary" for v in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    for kind in kinds:
+        cells = []
+        for v in columns:
+            f = by_step.get(f"{kind}@{v}") or (by_step.get(kind) if v == columns[0] else None)
+            cells.append(f"**{f['status']}**: {f['headline']}" if f else "")
+        head.append(f"| {kind} | " + " | ".join(cells) + " |")
     write(out / "report.md", "\n".join(head) + "\n\n" + "\n\n".join(md) + "\n")
     return 0 if passed else 1
 

@@ -94,7 +94,7 @@ def main(manifest):
             check_tensor(row, got, manifest, problems)
     for p in problems:
         print(f"MISMATCH {p}")
-    print(f"check_archive: {len(rows)} tensors in {len(archives)} archives, "
+    print(f"check_archive: torch {torch.__version__}: {len(rows)} tensors in {len(archives)} archives, "
           f"{len(problems)} problems")
     return 1 if problems else 0
 

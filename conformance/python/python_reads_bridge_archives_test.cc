@@ -149,6 +149,10 @@ TEST_P(PythonReadsBridgeArchives, TorchJitLoadSeesExactValuesFromBothModes) {
   // requires_grad + 12 named).
   EXPECT_NE(run.output.find("52 tensors in 30 archives, 0 problems"), std::string::npos)
       << run.output;
+  // The peer is the PyTorch it claims to be (a virtual environment's
+  // interpreter started through a symlink is the system's).
+  EXPECT_NE(run.output.find(std::string("torch ") + GetParam().version + "."), std::string::npos)
+      << run.output;
 }
 
 // The checker is not vacuous: one flipped bit in the expectation fails it.

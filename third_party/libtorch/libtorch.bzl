@@ -67,7 +67,9 @@ def _write_build(ctx, include_root, libdir, python, origin):
         if ctx.path(include_root + "/" + d).exists:
             ctx.symlink(include_root + "/" + d, "include/" + d)
     ctx.symlink("include/torch/csrc/api/include", "api_include")
-    ctx.symlink(python, "python")
+    # A script, not a symlink: a virtual environment's interpreter finds its
+    # environment from the path it is started by, which a symlink here hides.
+    ctx.file("python", "#!/bin/sh\nexec '%s' \"$@\"\n" % python, executable = True)
 
     has_cuda = ctx.path(libdir + "/libtorch_cuda.so").exists
     libs = ["torch", "torch_cpu", "c10"]
