@@ -52,7 +52,8 @@ TEST_P(LayoutRoundTrip, NonContiguousViewsLoadWithTheirValues) {
   for (const auto& [what, view] : views) {
     SCOPED_TRACE(what);
     ASSERT_FALSE(view.is_contiguous() && view.storage_offset() == 0 &&
-                 view.numel() * view.element_size() == view.storage().nbytes())
+                 static_cast<size_t>(view.numel() * view.element_size()) ==
+                     view.storage().nbytes())
         << "not a view that differs from its storage";
     Result<at::Tensor> got = RoundTrip(view);
     ASSERT_TRUE(got.ok()) << got.error().ToString();

@@ -86,8 +86,10 @@ constexpr bool kAsan = TSH_REPLAY_ASAN;
 constexpr unsigned kChildTimeoutSeconds = 120;
 
 // Far above what replaying one small reproducer needs (one load maps well
-// under 1 GiB beyond the libraries).
+// under 1 GiB beyond the libraries); under ASan, its cap on one allocation.
+#if !TSH_REPLAY_ASAN
 constexpr rlim_t kChildAllocationRoom = rlim_t{2} << 30;
+#endif
 constexpr const char* kAsanAllocationCap = "max_allocation_size_mb=2048";
 
 // A child that saw an allocation refused ends with this status, which the
@@ -177,6 +179,7 @@ std::string OutcomeInChild(const char* argv0, const fs::path& path) {
   return "exit(" + std::to_string(WEXITSTATUS(status)) + ")";
 }
 
+#if !TSH_REPLAY_ASAN
 // The address space this process has mapped (VmSize), or 0 if unknown.
 rlim_t MappedBytes() {
   std::ifstream status("/proc/self/status");
@@ -187,6 +190,7 @@ rlim_t MappedBytes() {
   }
   return 0;
 }
+#endif
 
 // The value of the line "key: value" in `text`, or "".
 std::string Field(const std::string& text, const std::string& key) {

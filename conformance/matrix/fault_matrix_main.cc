@@ -36,11 +36,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -251,6 +252,8 @@ int Main(int argc, char** argv) {
 
   int status = clean_failed ? 1 : 0;
   if (!flags.out.empty()) {
+    std::error_code ignored;  // A folder that cannot be made fails the writes below.
+    std::filesystem::create_directories(flags.out, ignored);
     if (!WriteJson(run, flags.out + "/matrix.json") ||
         !WriteMarkdown(run, flags.out + "/matrix.md")) {
       status = 1;
