@@ -9,7 +9,7 @@ summary puts the versions of a kind side by side.
 
 Subcommands (called by tools/harness):
   simple JSON STEP STATUS HEADLINE
-  conformance TESTLOGS RC JSON MD          counts cases per group from test.xml
+  conformance TESTLOGS TARGETS RC JSON MD  counts cases per group from test.xml
   matrix MATRIX_DIR RC LOG FINDINGS_LOG FINDINGS_DIR JSON MD
   call_counts RAW_JSON RC LOG JSON MD
   fuzz RC FUZZ_JSON FUZZ_MD JSON MD
@@ -51,14 +51,19 @@ def simple(path, step, status, headline):
 CONFORMANCE_PACKAGES = ("conformance", "bridge", "testing")
 
 
-def conformance(testlogs, rc, out_json, out_md):
-    """Cases per group (a package: conformance/callbacks, bridge, ...)."""
+def conformance(testlogs, targets, rc, out_json, out_md):
+    """Cases per group (a package: conformance/callbacks, bridge, ...), of
+    the test targets the file `targets` lists (bazel query): testlogs keep
+    the results of targets that no longer exist."""
     logs = pathlib.Path(testlogs)
+    current = set(pathlib.Path(targets).read_text().split())
     groups, failures = {}, []
     xmls = sorted(x for p in CONFORMANCE_PACKAGES for x in (logs / p).rglob("test.xml"))
     for xml in xmls:
         package = str(xml.parent.relative_to(logs).parent)
         target = f"//{package}:{xml.parent.name}"
+        if target not in current:
+            continue
         group = package
         g = groups.setdefault(group, {"targets": 0, "passed": 0, "failed": 0, "skipped": 0})
         g["targets"] += 1

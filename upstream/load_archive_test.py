@@ -2,7 +2,7 @@
 reproducers, LibTorch's C++ API (load_archive) and Python PyTorch
 (load_archive.py) of the LibTorch this test is built against, and checks
 each ends as its record says for that version (reproduce.py: agrees(), for
-a wild read a crash and an error alike).
+a wild read every way of failing alike).
 
 Usage (from BUILD): load_archive_test.py LOAD_ARCHIVE PYTHON VERSION_TXT
                     LOAD_ARCHIVE_PY REPRODUCER.bin...

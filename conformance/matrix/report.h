@@ -61,8 +61,9 @@ bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,
 
 // Differences between the run and a pin file, one readable line each
 // ("changed: KEY: pinned X, now Y", "new: ...", "missing: ..."). With
-// `subset`, pinned cells the run did not enumerate are not reported (a
-// --quick run). A missing pin file, or one of another provenance, is one
+// `subset` (a --quick run), neither pinned cells the run did not enumerate
+// nor cells the pins do not hold (calls the full run's sample skipped) are
+// reported. A missing pin file, or one of another provenance, is one
 // difference that says so.
 std::vector<std::string> DiffPins(const MatrixRun& run, Mode mode,
                                   const Provenance& provenance, const std::string& path,
