@@ -273,7 +273,8 @@ int Main(int argc, char** argv) {
                 << kProvenance.implementation << "; outcomes moved from the pins in " << dir
                 << ":\n";
       size_t moved = 0;
-      std::filesystem::create_directories(dir);
+      std::error_code ignored;  // A folder that cannot be made fails WritePins.
+      std::filesystem::create_directories(dir, ignored);
       for (Mode m : modes) {
         const std::string path = dir + "/" + ModeName(m) + ".txt";
         for (const std::string& line : PinMoves(run, m, path)) {
@@ -289,8 +290,9 @@ int Main(int argc, char** argv) {
     const std::string dir = flags.check_pins + "/" + TSH_LIBTORCH_VERSION;
     if (!std::filesystem::is_directory(dir)) {
       std::cout << "fault_matrix: no pins for LibTorch " << TSH_LIBTORCH_VERSION << " (" << dir
-                << "); make them with the configuration of this build:\n"
-                << "  bazel run [--config=...] //conformance/matrix:fault_matrix -- "
+                << "); make them in the configuration of this build (--config=torch2 for "
+                   "PyTorch 2.x):\n"
+                << "  bazel run [--config=torch2] //conformance/matrix:fault_matrix -- "
                    "--pin_dir=$PWD/testdata/fault_matrix\n";
       return 1;
     }
