@@ -1,5 +1,3 @@
-// This file defines the extensions: strong definitions (callbacks.h).
-#define TSH_CALLBACKS_DEFINE_EXTENSIONS
 #include "bridge/callbacks.h"
 #include "bridge/raw_stream.h"
 

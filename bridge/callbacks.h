@@ -29,12 +29,13 @@
 // callbacks answer only true or false, and nothing asks a stream to flush.
 // The hardened adapters need both, so this bridge also exports
 // tsh_write_stream_flush and tsh_{write,read}_stream_last_error. They are
-// declared weak here: a program that uses them still links against an
-// implementation without them, where their addresses are null, and must
-// test that before calling (stream_failure.h does); the adapters then fall
-// back to the bare seven (hardened_write_adapter.h says what is lost). The
-// file that defines them sets TSH_CALLBACKS_DEFINE_EXTENSIONS first, so its
-// definitions stay strong.
+// declared here as any implementation would define them; code that uses
+// them must bind them weakly, so that it still links against an
+// implementation without them (stream_failure.cc does, with #pragma weak,
+// and the adapters fall back to the bare seven there:
+// hardened_write_adapter.h says what is lost). An implementation that has
+// them defines them in the same object file as the seven: a weak reference
+// does not pull an object out of a static archive.
 //
 // Language: C11 or C++ (a test compiles this header as C).
 //
@@ -48,12 +49,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#ifdef TSH_CALLBACKS_DEFINE_EXTENSIONS
-#define TSH_EXTENSION
-#else
-#define TSH_EXTENSION __attribute__((weak))
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,15 +85,15 @@ bool tch_read_stream_read(void* stream_ptr, uint8_t* buf, size_t size,
 typedef int tsh_error_kind;
 
 // Write::flush(). true on success.
-TSH_EXTENSION bool tsh_write_stream_flush(void* stream_ptr);
+bool tsh_write_stream_flush(void* stream_ptr);
 
 // The error of the last failed operation on this stream, if the last
 // operation failed: its kind, and a message valid until the next call on the
 // stream. false (outputs untouched) when the last operation succeeded.
-TSH_EXTENSION bool tsh_write_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
-                                               const char** message);
-TSH_EXTENSION bool tsh_read_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
-                                              const char** message);
+bool tsh_write_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
+                                 const char** message);
+bool tsh_read_stream_last_error(void* stream_ptr, tsh_error_kind* kind,
+                                const char** message);
 
 #ifdef __cplusplus
 }  // extern "C"

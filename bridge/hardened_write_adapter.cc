@@ -49,7 +49,7 @@ Status HardenedWriteAdapter::Finish() {
   if (error_) return *error_;
   if (!HasFlushExtension()) return Ok();
   auto last_error = [this] { return LastWriteStreamError(stream_ptr_); };
-  if (!RetryInterrupted([this] { return tsh_write_stream_flush(stream_ptr_); },
+  if (!RetryInterrupted([this] { return FlushWriteStream(stream_ptr_); },
                         last_error, kMaxInterruptedRetries, &retries_)) {
     return CallbackError("tsh_write_stream_flush",
                          "at the end of the save (offset " + std::to_string(offset_) + ")",

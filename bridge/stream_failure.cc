@@ -2,6 +2,17 @@
 
 #include "bridge/callbacks.h"
 
+// The extensions are optional (callbacks.h): bound weakly, they are null
+// where the implementation lacks them. A weak reference is not local to the
+// executable, so the compiler reaches it through the GOT, which the linker
+// fills with 0 when nothing defines it: PIE and shared builds alike
+// (//bridge:stream_failure_*_test). A weak reference alone does not pull an
+// object out of a static archive: they are found because they sit in the
+// object of the seven callbacks, which the adapters reference strongly.
+#pragma weak tsh_write_stream_flush
+#pragma weak tsh_write_stream_last_error
+#pragma weak tsh_read_stream_last_error
+
 namespace tsh {
 namespace {
 
@@ -27,6 +38,14 @@ std::optional<Error> LastReadStreamError(void* stream_ptr) {
 }
 
 bool HasFlushExtension() { return tsh_write_stream_flush != nullptr; }
+
+bool HasLastErrorExtension() {
+  return tsh_write_stream_last_error != nullptr && tsh_read_stream_last_error != nullptr;
+}
+
+bool FlushWriteStream(void* stream_ptr) {
+  return HasFlushExtension() && tsh_write_stream_flush(stream_ptr);
+}
 
 Error CallbackError(const char* callback, const std::string& where,
                     const std::optional<Error>& stream_error) {

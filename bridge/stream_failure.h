@@ -37,8 +37,12 @@ class StreamFailure : public std::ios_base::failure {
 std::optional<Error> LastWriteStreamError(void* stream_ptr);
 std::optional<Error> LastReadStreamError(void* stream_ptr);
 
-// Whether the implementation provides the flush extension.
+// Whether the implementation provides the flush / last_error extensions.
 bool HasFlushExtension();
+bool HasLastErrorExtension();
+
+// tsh_write_stream_flush(stream_ptr); false where the extension is absent.
+bool FlushWriteStream(void* stream_ptr);
 
 // Calls `call` (one callback, returning its bool) until it succeeds,
 // retrying while `last_error()` reports Interrupted, at most `max_retries`

@@ -4,6 +4,7 @@
 
 #include "bridge/by_ref.h"
 #include "bridge/raw_stream.h"
+#include "bridge/read_seek_adapter.h"
 #include "bridge/torch_api.h"
 
 namespace tsh {
@@ -11,8 +12,11 @@ namespace {
 
 void* Borrow(Write& out) { return IntoRawWriteStream(std::make_unique<WriteRef>(out)); }
 
+// As tch's load functions do, the stream is boxed inside a ReadSeekAdapter
+// (read_seek_adapter.h), in both modes: the hardening is on LibTorch's side.
 void* Borrow(ReadStream& in) {
-  return IntoRawReadStream(std::make_unique<ReadStreamRef>(in));
+  return IntoRawReadStream(
+      std::make_unique<ReadSeekAdapter>(std::make_unique<ReadStreamRef>(in)));
 }
 
 }  // namespace

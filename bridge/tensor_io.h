@@ -3,9 +3,12 @@
 // torch-sys.
 //
 // Each function borrows the stream (Rust's `&mut W`): it is neither closed
-// nor freed. Nothing is thrown: a failure comes back as an Error whose
-// message names the failing callback, the offset and the stream's own error
-// kind and message; its kind is the stream's where a callback failed, and
+// nor freed. A load sees the stream through tch-rs's ReadSeekAdapter
+// (read_seek_adapter.h): the stream's position is asked as seek(Current(0)).
+//
+// Nothing is thrown: a failure comes back as an Error whose message names
+// the failing callback, the offset and the stream's own error kind and
+// message; its kind is the stream's where a callback failed, and
 // InvalidData where LibTorch refused the bytes.
 //
 // Mode::kFaithful drives the callbacks exactly as tch-rs does, failures

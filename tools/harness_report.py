@@ -57,7 +57,7 @@ def conformance(testlogs, targets, rc, out_json, out_md):
     the results of targets that no longer exist."""
     logs = pathlib.Path(testlogs)
     current = set(pathlib.Path(targets).read_text().split())
-    groups, failures = {}, []
+    groups, failures, null_buffer_calls = {}, [], []
     xmls = sorted(x for p in CONFORMANCE_PACKAGES for x in (logs / p).rglob("test.xml"))
     for xml in xmls:
         package = str(xml.parent.relative_to(logs).parent)
@@ -81,6 +81,10 @@ def conformance(testlogs, targets, rc, out_json, out_md):
                 failures.append(target)
             continue
         for c in cases:
+            null_buffers = case_property(c, "null_buffer_calls")
+            if null_buffers is not None:
+                null_buffer_calls.append((f"{c.get('classname', '')}.{c.get('name', '')}",
+                                          int(null_buffers)))
             if c.find("failure") is not None or c.find("error") is not None:
                 g["failed"] += 1
                 failures.append(f"{target}: {c.get('classname', '')}.{c.get('name', '')}")
@@ -95,15 +99,30 @@ def conformance(testlogs, targets, rc, out_json, out_md):
         headline += (f" (bazel test exited {rc}: a target failed to build or timed out; "
                      f"see steps/{step_of(out_json)[0]}.log)")
     write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
-                     "headline": headline, "groups": groups, "total": total, "failures": failures})
+                     "headline": headline, "groups": groups, "total": total, "failures": failures,
+                     "null_buffer_calls": dict(null_buffer_calls)})
     md = [heading(out_json, "Conformance suite and bridge unit tests") +
           " (`bazel test //conformance/... //bridge/... //testing/...`)", "", headline, "",
           "| group | targets | passed | failed | skipped |", "|---|---:|---:|---:|---:|"]
     for name, g in sorted(groups.items()):
         md.append(f"| {name} | {g['targets']} | {g['passed']} | {g['failed']} | {g['skipped']} |")
+    if null_buffer_calls:
+        md += ["", "Null-buffer calls the harness stream was handed, per save entry point "
+               "(FINDINGS.md F21: a Rust stream under tch-rs would get a slice of a null "
+               "pointer):", "", "| case | calls |", "|---|---:|"]
+        md += [f"| {name} | {n} |" for name, n in null_buffer_calls]
     if failures:
         md += ["", "Failing:"] + [f"- `{f}`" for f in failures]
     write(out_md, "\n".join(md) + "\n")
+
+
+def case_property(case, name):
+    """A gtest test case's recorded property: a <property> element, or an
+    attribute in older GoogleTest XML; None if absent."""
+    for prop in case.iter("property"):
+        if prop.get("name") == name:
+            return prop.get("value")
+    return case.get(name)
 
 
 def matrix(matrix_dir, rc, log, findings_log, replay_failures, findings_dir, out_json, out_md):

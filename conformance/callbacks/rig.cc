@@ -36,6 +36,13 @@ void* Rig::Release() {
   return p;
 }
 
+Op PositionCallOp() {
+  Rig r(Side::kRead, Digits(4));
+  uint64_t out = 0;
+  tch_read_stream_stream_position(r.ptr(), &out);
+  return r.probed().empty() ? Op::kPosition : r.probed()[0].op;
+}
+
 std::vector<uint8_t> Digits(size_t n) {
   std::vector<uint8_t> v(n);
   for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>('0' + i % 10);

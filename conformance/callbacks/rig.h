@@ -55,6 +55,12 @@ class Rig {
   void* ptr_;
 };
 
+// The harness operation a stream_position callback reaches: kPosition, or
+// kSeek (seek(CURRENT, 0)) where the implementation boxes streams as
+// tch-rs's API does (impl_abi.h). Measured on a fresh stream;
+// StreamPosition.IsOneCallOfPositionOrSeekCurrentZero checks the shape.
+Op PositionCallOp();
+
 // "0123456789"-style bytes: byte i is '0' + i % 10.
 std::vector<uint8_t> Digits(size_t n);
 

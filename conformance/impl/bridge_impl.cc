@@ -1,8 +1,12 @@
 // This project's bridge as an implementation under test: the factories of
-// impl_abi.h over bridge/callbacks.cc.
+// impl_abi.h over bridge/callbacks.cc, boxing the harness stream the way
+// tch-rs's API boxes a user's stream (a read stream inside tch's
+// ReadSeekAdapter), so that the harness sees, call for call, what a stream
+// sees under tch-rs.
 #include <memory>
 
 #include "bridge/raw_stream.h"
+#include "bridge/read_seek_adapter.h"
 #include "conformance/impl/impl_abi.h"
 
 namespace tsh {
@@ -83,7 +87,10 @@ void* tsh_impl_new_write_stream(const tsh_c_stream* stream) {
 
 void* tsh_impl_new_read_stream(const tsh_c_stream* stream) {
   if (stream == nullptr) return nullptr;
-  return tsh::IntoRawReadStream(std::make_unique<tsh::CStream>(*stream));
+  return tsh::IntoRawReadStream(
+      std::make_unique<tsh::ReadSeekAdapter>(std::make_unique<tsh::CStream>(*stream)));
 }
+
+uint32_t tsh_impl_features(void) { return TSH_IMPL_NULL_ARGUMENTS | TSH_IMPL_EXTENSIONS; }
 
 }  // extern "C"

@@ -12,7 +12,11 @@
 //   TSH_BROKEN_DROPS_EARLY                the first harness call is preceded
 //                                         by the drop, and the stream is
 //                                         used after it (the destructor does
-//                                         not drop again).
+//                                         not drop again);
+//   TSH_BROKEN_SEGFAULTS_ON_SEEK_END      seek_end dereferences a null
+//                                         pointer (the suite must fail just
+//                                         the cases that call it, and run
+//                                         every other one).
 // It is independent of bridge/callbacks.cc (it defines the same symbols),
 // so whatever else the suite finds wrong with it is the suite's or its own
 // fault, not the bridge's; expect_failures.py pins what must fail.
@@ -22,7 +26,7 @@
 #include "conformance/impl/impl_abi.h"
 
 #if defined(TSH_BROKEN_WRITES_OUT_PARAM_ON_ERROR) + defined(TSH_BROKEN_DOUBLE_DROP) + \
-        defined(TSH_BROKEN_DROPS_EARLY) !=                                         \
+        defined(TSH_BROKEN_DROPS_EARLY) + defined(TSH_BROKEN_SEGFAULTS_ON_SEEK_END) !=  \
     1
 #error "define exactly one TSH_BROKEN_* defect"
 #endif
@@ -144,7 +148,13 @@ bool tch_read_stream_seek_start(void* stream_ptr, uint64_t pos, uint64_t* new_po
 }
 
 bool tch_read_stream_seek_end(void* stream_ptr, int64_t pos, uint64_t* new_pos) {
+#ifdef TSH_BROKEN_SEGFAULTS_ON_SEEK_END
+  volatile int* nowhere = nullptr;
+  *nowhere = 1;
+#endif
   return Seek(stream_ptr, TSH_C_SEEK_END, pos, 0, new_pos);
 }
+
+uint32_t tsh_impl_features(void) { return TSH_IMPL_NULL_ARGUMENTS; }
 
 }  // extern "C"

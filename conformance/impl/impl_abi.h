@@ -8,15 +8,21 @@
  * Rust torch-sys, a shim's factories would box a Rust `Read + Seek` / `Write`
  * that calls these pointers.
  *
- * The implementation's contract (conformance/README.md has the whole text):
+ * The implementation's contract is tch-rs's (conformance/README.md has the
+ * whole text, call by call):
  * - each callback call on the opaque pointer makes at most one call of the
- *   matching harness function (write -> write, read -> read, seek_start ->
- *   seek(START), seek_end -> seek(END), stream_position -> position);
- * - the harness's error reaches the callback's result as `false`;
+ *   harness stream: write -> write, read -> read, seek_start -> seek(START),
+ *   seek_end -> seek(END), stream_position -> position, or seek(CURRENT, 0)
+ *   (what tch-rs's own API makes of it: its ReadSeekAdapter forwards only
+ *   read and seek);
+ * - the harness's error reaches the callback's result as `false`, and the
+ *   out-parameter is written only on success;
  * - the harness's `drop` is called exactly once, when the implementation's
  *   stream is destroyed (by the destructor callback), and no harness
  *   function is called after it;
  * - the factories do not call any harness function.
+ * Beyond it, an implementation may declare extras (tsh_impl_features);
+ * the suite tests an extra only where it is declared.
  */
 #ifndef TSH_CONFORMANCE_IMPL_IMPL_ABI_H_
 #define TSH_CONFORMANCE_IMPL_IMPL_ABI_H_
@@ -80,9 +86,26 @@ typedef struct tsh_c_stream {
 
 /* Wrap `stream` (copied; ctx is borrowed until drop) into the
  * implementation's write / read stream and return the opaque pointer for
- * the callbacks. Null `stream` returns null. */
+ * the callbacks. `stream` is never null. */
 void* tsh_impl_new_write_stream(const tsh_c_stream* stream);
 void* tsh_impl_new_read_stream(const tsh_c_stream* stream);
+
+/* The extras an implementation may declare, each a bit of
+ * tsh_impl_features()'s answer. */
+typedef enum tsh_impl_feature {
+  /* Null arguments are errors, not undefined behaviour: a null stream or
+   * out-parameter pointer, or a null buffer with a non-zero size, makes a
+   * callback return false without any harness call; the destructors accept
+   * null; the factories return null for a null stream. */
+  TSH_IMPL_NULL_ARGUMENTS = 1,
+  /* tsh_write_stream_flush and tsh_{write,read}_stream_last_error
+   * (bridge/callbacks.h), with the stream's error kinds and messages. */
+  TSH_IMPL_EXTENSIONS = 2
+} tsh_impl_feature;
+
+/* Optional: the implementation's extras, an OR of tsh_impl_feature bits.
+ * An implementation that does not define it declares none. */
+uint32_t tsh_impl_features(void);
 
 #ifdef __cplusplus
 }

@@ -7,14 +7,15 @@
 //
 // --jobs: children at a time (default: the machine's cores).
 // --out writes DIR/matrix.json and DIR/matrix.md. Pins are kept per
-// LibTorch version: --pin_dir writes DIR/V/faithful.txt and
-// DIR/V/hardened.txt, V the LibTorch's major.minor (TSH_LIBTORCH_VERSION),
+// implementation and LibTorch version: --pin_dir writes
+// DIR/I/V/faithful.txt and DIR/I/V/hardened.txt, I the implementation's
+// name (TSH_IMPL_NAME), V the LibTorch's major.minor (TSH_LIBTORCH_VERSION),
 // first printing how outcomes moved from the pins already there; it
 // refuses while a hardened guarantee is broken (report.h:
 // HardenedViolations), so no pin can accept one. --check_pins compares
-// the run with DIR/V's pins and prints every difference; pins made with
-// another LibTorch or implementation are refused, and a version with no
-// pins fails, saying how to make them. --quick samples 3 calls per
+// the run with DIR/I/V's pins and prints every difference; pins made with
+// another LibTorch or implementation are refused, and an implementation or
+// version with no pins fails, saying how to make them. --quick samples 3 calls per
 // operation instead of up to --max_calls (default 48): call indices are
 // spread evenly, first and last included, and the report says so.
 // --replay runs the one cell a JSON file describes (testdata/findings/);
@@ -45,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "bridge/stream_failure.h"
 #include "conformance/matrix/cell.h"
 #include "conformance/matrix/child_runner.h"
 #include "conformance/matrix/report.h"
@@ -65,6 +67,11 @@ namespace {
 using test::Entry;
 
 const Provenance kProvenance{TORCH_VERSION, TSH_STRINGIFY(TSH_IMPL_NAME)};
+
+// Where the pins of this implementation and LibTorch live under `root`.
+std::string PinDir(const std::string& root) {
+  return root + "/" + kProvenance.implementation + "/" + TSH_LIBTORCH_VERSION;
+}
 
 struct Flags {
   std::string out, pin_dir, check_pins, replay;
@@ -181,6 +188,7 @@ int Main(int argc, char** argv) {
   const int cap = flags.quick ? 3 : flags.max_calls;
   CellRunner runner;
   MatrixRun run;
+  run.extensions = Extensions{HasFlushExtension(), HasLastErrorExtension()};
   bool clean_failed = false;
   const Entry entries[] = {Entry::kSaveOne, Entry::kSaveNamed, Entry::kLoadOne, Entry::kLoadNamed};
   const Mode modes[] = {Mode::kFaithful, Mode::kHardened};
@@ -261,6 +269,14 @@ int Main(int argc, char** argv) {
   }
   std::vector<std::string> violations = HardenedViolations(run);
   for (const std::string& v : violations) std::cout << "HARDENED GUARANTEE BROKEN: " << v << "\n";
+  const size_t limits = HardenedLimits(run).size();
+  if (limits != 0) {
+    std::cout << "fault_matrix: " << limits << " hardened cells miss a guarantee that needs an "
+              << "extension the implementation lacks (flush: "
+              << (run.extensions.flush ? "yes" : "no")
+              << ", last_error: " << (run.extensions.last_error ? "yes" : "no")
+              << "); matrix.md lists them\n";
+  }
   if (!violations.empty()) status = 1;
   if (!flags.pin_dir.empty()) {
     if (!violations.empty() || clean_failed) {
@@ -268,7 +284,7 @@ int Main(int argc, char** argv) {
                 << " hardened guarantee(s) broken" << (clean_failed ? ", a clean run failed" : "")
                 << "\n";
     } else {
-      const std::string dir = flags.pin_dir + "/" + TSH_LIBTORCH_VERSION;
+      const std::string dir = PinDir(flags.pin_dir);
       std::cout << "fault_matrix: pins for LibTorch " << kProvenance.libtorch << ", implementation "
                 << kProvenance.implementation << "; outcomes moved from the pins in " << dir
                 << ":\n";
@@ -287,13 +303,12 @@ int Main(int argc, char** argv) {
     }
   }
   if (!flags.check_pins.empty()) {
-    const std::string dir = flags.check_pins + "/" + TSH_LIBTORCH_VERSION;
+    const std::string dir = PinDir(flags.check_pins);
     if (!std::filesystem::is_directory(dir)) {
-      std::cout << "fault_matrix: no pins for LibTorch " << TSH_LIBTORCH_VERSION << " (" << dir
-                << "); make them in the configuration of this build (--config=torch2 for "
-                   "PyTorch 2.x):\n"
-                << "  bazel run [--config=torch2] //conformance/matrix:fault_matrix -- "
-                   "--pin_dir=$PWD/testdata/fault_matrix\n";
+      std::cout << "fault_matrix: no pins for implementation " << kProvenance.implementation
+                << " on LibTorch " << TSH_LIBTORCH_VERSION << " (" << dir
+                << "); make them in the configuration of this build:\n  "
+                << PinCommand(kProvenance) << "\n";
       return 1;
     }
     size_t ndiff = 0;

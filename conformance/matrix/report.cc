@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -41,10 +42,37 @@ struct Group {
 
 }  // namespace
 
-std::vector<std::string> HardenedViolations(const MatrixRun& run) {
+namespace {
+
+// Why a hardened cell's outcome is a HardenedLimits one; nullopt if not.
+std::optional<std::string> LimitReason(const Row& r, const Extensions& extensions) {
+  const Outcome o = r.verdict.outcome;
+  if (!extensions.last_error && IsLegalTransient(r.cell.fault) && o == Outcome::kCleanError) {
+    return "no last_error extension: a bare false is not retried";
+  }
+  if (!extensions.flush && r.cell.stack == Stack::kBufWriter && o == Outcome::kSilentLoss) {
+    return "no flush extension: the BufWriter's flush at drop reports to no one";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::string> HardenedLimits(const MatrixRun& run) {
   std::vector<std::string> out;
   for (const Row& r : run.rows) {
     if (r.cell.mode != Mode::kHardened) continue;
+    if (std::optional<std::string> why = LimitReason(r, run.extensions)) {
+      out.push_back(r.cell.Key() + " -> " + OutcomeName(r.verdict.outcome) + ": " + *why);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> HardenedViolations(const MatrixRun& run) {
+  std::vector<std::string> out;
+  for (const Row& r : run.rows) {
+    if (r.cell.mode != Mode::kHardened || LimitReason(r, run.extensions)) continue;
     const Outcome o = r.verdict.outcome;
     if (Broken(o)) {
       out.push_back(r.cell.Key() + " -> " + OutcomeName(o) + ": " + r.verdict.message);
@@ -73,6 +101,9 @@ bool WriteJson(const MatrixRun& run, const std::string& path) {
   }
   std::vector<std::string> violations = HardenedViolations(run);
   j << "},\n  \"hardened_guarantees_hold\": " << (violations.empty() ? "true" : "false");
+  j << ",\n  \"extensions\": {\"flush\": " << (run.extensions.flush ? "true" : "false")
+    << ", \"last_error\": " << (run.extensions.last_error ? "true" : "false") << "}";
+  j << ",\n  \"hardened_limits\": " << HardenedLimits(run).size();
   j << ",\n  \"notes\": [";
   for (size_t i = 0; i < run.notes.size(); ++i) {
     j << (i ? ", " : "") << JsonString(run.notes[i]);
@@ -142,6 +173,12 @@ bool WriteMarkdown(const MatrixRun& run, const std::string& path) {
   md << "\n**Hardened guarantees** (no abort, silent_loss, hang or ownership cell): "
      << (violations.empty() ? "HOLD" : "VIOLATED") << "\n";
   for (const std::string& v : violations) md << "- `" << v << "`\n";
+  const std::vector<std::string> limits = HardenedLimits(run);
+  if (!limits.empty()) {
+    md << "\n**Limits of an implementation without the extensions** (" << limits.size()
+       << " hardened cells miss a guarantee that needs flush or last_error):\n";
+    for (const std::string& l : limits) md << "- `" << l << "`\n";
+  }
   if (!run.notes.empty()) {
     md << "\nNotes:\n";
     for (const std::string& n : run.notes) md << "- " << n << "\n";
@@ -232,6 +269,15 @@ PinFile ReadPins(const std::string& path) {
 
 }  // namespace
 
+std::string PinCommand(const Provenance& provenance) {
+  std::string command = "bazel run";
+  if (provenance.libtorch.rfind("1.", 0) != 0) command += " --config=torch2";
+  if (provenance.implementation != "bridge") {
+    command += " --//conformance/impl:impl=<the cc_library of " + provenance.implementation + ">";
+  }
+  return command + " //conformance/matrix:fault_matrix -- --pin_dir=$PWD/testdata/fault_matrix";
+}
+
 bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,
                const std::string& path) {
   std::ostringstream out;
@@ -239,8 +285,8 @@ bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,
       << " mode: stack entry op k fault -> outcome.\n"
       << kLibTorchHeader << provenance.libtorch << "\n"
       << kImplementationHeader << provenance.implementation << "\n"
-      << "# Regenerate, in the configuration of this LibTorch (--config=torch2 for 2.x):\n"
-      << "#   bazel run //conformance/matrix:fault_matrix -- --pin_dir=$PWD/testdata/fault_matrix\n";
+      << "# Regenerate, in the configuration of this LibTorch and implementation:\n"
+      << "#   " << PinCommand(provenance) << "\n";
   for (const Row& r : run.rows) {
     if (r.cell.mode == mode) out << r.cell.Key() << " -> " << OutcomeName(r.verdict.outcome) << "\n";
   }

@@ -35,11 +35,20 @@ struct CleanRun {
   std::map<std::string, uint64_t> sampled;  // op -> k's enumerated (< calls when capped)
 };
 
+// The extensions (bridge/callbacks.h) the hardened adapters found in the
+// implementation under test; two hardened guarantees need them
+// (HardenedLimits).
+struct Extensions {
+  bool flush = true;
+  bool last_error = true;
+};
+
 struct MatrixRun {
   std::vector<Row> rows;
   std::vector<CleanRun> clean;
   std::vector<std::string> notes;  // Caps taken, clean runs that failed, ...
   double seconds = 0;
+  Extensions extensions;
 };
 
 // What a run's outcomes were made with.
@@ -48,11 +57,25 @@ struct Provenance {
   std::string implementation;  // the implementation under test (impl_abi.h)
 };
 
+// The command that makes pins for this LibTorch and implementation, under
+// --pin_dir=$PWD/testdata/fault_matrix.
+std::string PinCommand(const Provenance& provenance);
+
 // The hardened cells that break a hardened guarantee, as "Key -> outcome:
 // message" lines: an abort, silent_loss, hang or ownership cell, and a
 // legal transient fault (IsLegalTransient) that did not round-trip. These
-// are invariants: no pin can accept them.
+// are invariants: no pin can accept them. Only a HardenedLimits cell is
+// spared.
 std::vector<std::string> HardenedViolations(const MatrixRun& run);
+
+// The hardened cells that miss a guarantee only because the implementation
+// lacks the extension it needs, as "Key -> outcome: why" lines:
+// - without last_error, a legal transient fault ending in clean_error: a
+//   bare `false` cannot be told from a hard failure, so it is not retried;
+// - without flush, a silent_loss under a BufWriter: its last flush runs
+//   when it is dropped, and no callback reports that flush's error.
+// With both extensions there are none. Reported beside the violations.
+std::vector<std::string> HardenedLimits(const MatrixRun& run);
 
 bool WriteJson(const MatrixRun& run, const std::string& path);
 bool WriteMarkdown(const MatrixRun& run, const std::string& path);

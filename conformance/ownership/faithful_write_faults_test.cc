@@ -27,6 +27,7 @@
 #include "libtorch_version.h"
 #include "conformance/callbacks/rig.h"
 #include "conformance/ownership/entry_points.h"
+#include "conformance/testing/isolated_case.h"
 
 namespace tsh::test {
 namespace {
@@ -107,6 +108,7 @@ int EndOfFileRecords() {
 class FaithfulSave : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FaithfulSave, WriteFaultAtEachCallDropsOnceOrAbortsAsPinned) {
+  TSH_ISOLATED_CASE();
   const Case c = GetParam();
   const int end_records = EndOfFileRecords();
   ASSERT_GE(end_records, 0) << "no pin for LibTorch " << TSH_LIBTORCH_VERSION

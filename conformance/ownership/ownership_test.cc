@@ -4,7 +4,8 @@
 // arguments, on corrupt archives and with a fault at each callback call
 // (read side in both modes, write side hardened; faithful write faults end
 // the process and are in faithful_write_faults_test.cc). Every failure
-// leaves a message in get_and_reset_last_err().
+// leaves a message in get_and_reset_last_err(). Every case runs in a child
+// process of its own (isolated_case.h).
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "bridge/fault_stream.h"
 #include "conformance/callbacks/rig.h"
 #include "conformance/ownership/entry_points.h"
+#include "conformance/testing/isolated_case.h"
 
 namespace tsh::test {
 namespace {
@@ -64,20 +66,17 @@ void ExpectDroppedOnce(Rig& r) {
 
 // --- Every entry point, every API -----------------------------------------
 
-class EveryEntryPoint : public ::testing::TestWithParam<Case> {
- protected:
-  void SetUp() override {
-    if (!IsSave(GetParam().entry)) {
-      archive_ = ValidArchive(GetParam().entry);
-      ASSERT_FALSE(archive_.empty());
-    }
-  }
-  std::vector<uint8_t> archive_;
-};
+class EveryEntryPoint : public ::testing::TestWithParam<Case> {};
 
 TEST_P(EveryEntryPoint, SuccessDropsOnceWithoutError) {
+  TSH_ISOLATED_CASE();
   const Case c = GetParam();
-  Rig r = ForEntry(c.entry, archive_);
+  std::vector<uint8_t> archive;
+  if (!IsSave(c.entry)) {
+    archive = ValidArchive(c.entry);
+    ASSERT_FALSE(archive.empty());
+  }
+  Rig r = ForEntry(c.entry, archive);
   Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
   ExpectDroppedOnce(r);
   EXPECT_FALSE(o.error) << *o.error;
@@ -89,6 +88,7 @@ TEST_P(EveryEntryPoint, SuccessDropsOnceWithoutError) {
 }
 
 TEST_P(EveryEntryPoint, NullStreamLeavesAnError) {
+  TSH_ISOLATED_CASE();
   const Case c = GetParam();
   Outcome o = Call(c.entry, c.api, nullptr, BadArg::kNone, c.device);
   EXPECT_TRUE(o.error);
@@ -122,6 +122,7 @@ std::vector<BadCase> BadCases() {
 class BadArgument : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadArgument, DropsOnceAndLeavesAnError) {
+  TSH_ISOLATED_CASE();
   const BadCase c = GetParam();
   std::vector<uint8_t> archive;
   if (!IsSave(c.entry)) {
@@ -145,24 +146,22 @@ INSTANTIATE_TEST_SUITE_P(All, BadArgument, ::testing::ValuesIn(BadCases()), BadC
 
 // --- Loads: corrupt archives and a fault at each callback call --------------
 
-class EveryLoad : public ::testing::TestWithParam<Case> {
- protected:
-  void SetUp() override {
-    archive_ = ValidArchive(GetParam().entry);
-    ASSERT_FALSE(archive_.empty());
-  }
-  std::vector<uint8_t> archive_;
-};
+// The archive is saved in each body, not in SetUp: SetUp runs in the parent
+// process, before the case moves to its child.
+class EveryLoad : public ::testing::TestWithParam<Case> {};
 
 TEST_P(EveryLoad, CorruptArchiveDropsOnceAndLeavesAnError) {
+  TSH_ISOLATED_CASE();
   const Case c = GetParam();
+  const std::vector<uint8_t> archive = ValidArchive(c.entry);
+  ASSERT_FALSE(archive.empty());
   std::vector<uint8_t> garbage(1000);
   for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 37 + 11);
   const std::vector<std::vector<uint8_t>> corrupt = {
       {},
       garbage,
-      std::vector<uint8_t>(archive_.begin(), archive_.begin() + archive_.size() / 2),
-      std::vector<uint8_t>(archive_.begin(), archive_.end() - 100),
+      std::vector<uint8_t>(archive.begin(), archive.begin() + archive.size() / 2),
+      std::vector<uint8_t>(archive.begin(), archive.end() - 100),
   };
   for (size_t i = 0; i < corrupt.size(); ++i) {
     SCOPED_TRACE("corruption " + std::to_string(i));
@@ -175,9 +174,12 @@ TEST_P(EveryLoad, CorruptArchiveDropsOnceAndLeavesAnError) {
 }
 
 TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
+  TSH_ISOLATED_CASE();
   const Case c = GetParam();
+  const std::vector<uint8_t> archive = ValidArchive(c.entry);
+  ASSERT_FALSE(archive.empty());
   // The calls a clean load makes, per operation.
-  Rig clean(Side::kRead, archive_);
+  Rig clean(Side::kRead, archive);
   ASSERT_FALSE(Call(c.entry, c.api, clean.Release(), BadArg::kNone, c.device).error);
   int failed = 0;
   int runs = 0;
@@ -187,7 +189,7 @@ TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
       for (ErrorKind kind : {ErrorKind::kOther, ErrorKind::kInterrupted}) {
         SCOPED_TRACE(std::string(OpName(op)) + " call " + std::to_string(k) + " " +
                      ErrorKindName(kind));
-        Rig r(Side::kRead, archive_, FaultPlan().At(op, k, Fault::Err(kind)));
+        Rig r(Side::kRead, archive, FaultPlan().At(op, k, Fault::Err(kind)));
         Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
         ExpectDroppedOnce(r);
         // Either the load survived the fault, or it failed with a message.
@@ -211,6 +213,7 @@ INSTANTIATE_TEST_SUITE_P(All, EveryLoad, ::testing::ValuesIn(Cases(false, true, 
 class HardenedSave : public ::testing::TestWithParam<Case> {};
 
 TEST_P(HardenedSave, FaultAtEachCallDropsOnceAndLeavesAnError) {
+  TSH_ISOLATED_CASE();
   const Case c = GetParam();
   Rig clean(Side::kWrite);
   ASSERT_FALSE(Call(c.entry, c.api, clean.Release()).error);

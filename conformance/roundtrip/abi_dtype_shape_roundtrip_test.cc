@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/roundtrip/abi_round_trip.h"
+#include "conformance/testing/isolated_case.h"
 #include "testing/tensors.h"
 
 namespace tsh::test {
@@ -28,6 +29,7 @@ class AbiDtypeShapeRoundTrip : public ::testing::TestWithParam<Param> {
 };
 
 TEST_P(AbiDtypeShapeRoundTrip, OneTensorOfEachShapeIsBitExact) {
+  TSH_ISOLATED_CASE();
   uint64_t seed = 1;
   for (const auto& shape : kShapes) {
     SCOPED_TRACE(c10::str(c10::IntArrayRef(shape)));
@@ -42,6 +44,7 @@ TEST_P(AbiDtypeShapeRoundTrip, OneTensorOfEachShapeIsBitExact) {
 }
 
 TEST_P(AbiDtypeShapeRoundTrip, NamedTensorsMappedToCpuAreBitExact) {
+  TSH_ISOLATED_CASE();
   AbiNamedTensors saved;
   uint64_t seed = 100;
   for (const auto& shape : kShapes) {

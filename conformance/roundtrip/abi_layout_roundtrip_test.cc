@@ -10,6 +10,7 @@
 #include <torch/cuda.h>
 
 #include "conformance/roundtrip/abi_round_trip.h"
+#include "conformance/testing/isolated_case.h"
 #include "testing/tensors.h"
 
 namespace tsh::test {
@@ -39,6 +40,7 @@ std::string Stored(std::string name) {
 }
 
 TEST_P(AbiLayoutRoundTrip, NonContiguousViewsLoadWithTheirValues) {
+  TSH_ISOLATED_CASE();
   at::Tensor base = PatternTensor(at::kComplexFloat, {6, 8});
   const std::vector<std::pair<const char*, at::Tensor>> views = {
       {"transposed", base.t()},
@@ -57,6 +59,7 @@ TEST_P(AbiLayoutRoundTrip, NonContiguousViewsLoadWithTheirValues) {
 }
 
 TEST_P(AbiLayoutRoundTrip, ViewsOfOneStorageLoadExactAndStillShareIt) {
+  TSH_ISOLATED_CASE();
   at::Tensor base = PatternTensor(at::kInt, {4, 6});
   AbiNamedTensors saved = {{"rows.top", base.narrow(0, 0, 2)}, {"cols.t", base.t()}};
   Result<AbiNamedTensors> got = RoundTripNamed(saved);
@@ -72,6 +75,7 @@ TEST_P(AbiLayoutRoundTrip, ViewsOfOneStorageLoadExactAndStillShareIt) {
 }
 
 TEST_P(AbiLayoutRoundTrip, RequiresGradComesBackAsSaved) {
+  TSH_ISOLATED_CASE();
   at::Tensor t = PatternTensor(at::kDouble, {3}).set_requires_grad(true);
   Result<at::Tensor> one = RoundTrip(t);
   ASSERT_TRUE(one.ok()) << one.error().ToString();
@@ -86,6 +90,7 @@ TEST_P(AbiLayoutRoundTrip, RequiresGradComesBackAsSaved) {
 }
 
 TEST_P(AbiLayoutRoundTrip, TwoHundredDottedNamesKeepNamesOrderAndValues) {
+  TSH_ISOLATED_CASE();
   const std::vector<c10::ScalarType> dtypes = SavableDtypes();
   AbiNamedTensors saved;
   for (int i = 0; i < 200; ++i) {
@@ -105,6 +110,7 @@ TEST_P(AbiLayoutRoundTrip, TwoHundredDottedNamesKeepNamesOrderAndValues) {
 }
 
 TEST_P(AbiLayoutRoundTrip, DeviceZeroLoadsOnCuda) {
+  TSH_ISOLATED_CASE();
   if (!torch::cuda::is_available()) {
     GTEST_SKIP() << "no CUDA device (this LibTorch build or machine has none): "
                     "mapping to device 0 is not exercised";

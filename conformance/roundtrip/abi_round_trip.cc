@@ -33,7 +33,7 @@ void Collect(void* data, char* name, tensor t) {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> AbiSave(const at::Tensor& t, tsh_mode mode) {
+Result<std::vector<uint8_t>> AbiSave(const at::Tensor& t, tsh_mode mode, int* null_buffers) {
   HarnessStream hs(std::make_unique<Cursor>());
   at::Tensor arg = t;
   if (mode == TSH_FAITHFUL) {
@@ -41,12 +41,14 @@ Result<std::vector<uint8_t>> AbiSave(const at::Tensor& t, tsh_mode mode) {
   } else {
     tsh_save_to_stream(&arg, hs.NewWriteStream(), mode);
   }
+  if (null_buffers != nullptr) *null_buffers = hs.null_buffers();
   Status s = Check(hs);
   if (!s.ok()) return s.error();
   return Bytes(hs);
 }
 
-Result<std::vector<uint8_t>> AbiSaveNamed(const AbiNamedTensors& tensors, tsh_mode mode) {
+Result<std::vector<uint8_t>> AbiSaveNamed(const AbiNamedTensors& tensors, tsh_mode mode,
+                                          int* null_buffers) {
   std::vector<at::Tensor> values;
   std::vector<std::string> names;
   for (const auto& [name, t] : tensors) {
@@ -67,6 +69,7 @@ Result<std::vector<uint8_t>> AbiSaveNamed(const AbiNamedTensors& tensors, tsh_mo
     tsh_save_multi_to_stream(value_ptrs.data(), name_ptrs.data(), n, hs.NewWriteStream(),
                              mode);
   }
+  if (null_buffers != nullptr) *null_buffers = hs.null_buffers();
   Status s = Check(hs);
   if (!s.ok()) return s.error();
   return Bytes(hs);

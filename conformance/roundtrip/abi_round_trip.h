@@ -27,11 +27,15 @@ namespace tsh::test {
 
 using AbiNamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
-// at_save_to_stream / tsh_save_to_stream; the archive's bytes.
-Result<std::vector<uint8_t>> AbiSave(const at::Tensor& tensor, tsh_mode mode);
+// at_save_to_stream / tsh_save_to_stream; the archive's bytes. With
+// `null_buffers`, how many writes the harness stream was handed with a null
+// buffer (harness_stream.h), success or not.
+Result<std::vector<uint8_t>> AbiSave(const at::Tensor& tensor, tsh_mode mode,
+                                     int* null_buffers = nullptr);
 
 // at_save_multi_to_stream / tsh_save_multi_to_stream (names with dots).
-Result<std::vector<uint8_t>> AbiSaveNamed(const AbiNamedTensors& tensors, tsh_mode mode);
+Result<std::vector<uint8_t>> AbiSaveNamed(const AbiNamedTensors& tensors, tsh_mode mode,
+                                          int* null_buffers = nullptr);
 
 // at_load_from_stream / tsh_load_from_stream.
 Result<at::Tensor> AbiLoad(std::vector<uint8_t> archive, tsh_mode mode);

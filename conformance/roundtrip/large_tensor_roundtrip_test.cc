@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/roundtrip/abi_round_trip.h"
+#include "conformance/testing/isolated_case.h"
 #include "testing/tensors.h"
 
 namespace tsh::test {
@@ -16,6 +17,7 @@ namespace {
 class LargeTensorRoundTrip : public ::testing::TestWithParam<tsh_mode> {};
 
 TEST_P(LargeTensorRoundTrip, SixtyFourMebibyteFloatTensorIsBitExact) {
+  TSH_ISOLATED_CASE();
   at::Tensor t = PatternTensor(at::kFloat, {4096, 4096}, 7);
   ASSERT_EQ(t.numel() * t.element_size(), int64_t{64} << 20);
   Result<std::vector<uint8_t>> archive = AbiSave(t, GetParam());

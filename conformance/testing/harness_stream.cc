@@ -56,6 +56,7 @@ bool HarnessStream::Fail(const Error& e, tsh_c_error* err) {
 bool HarnessStream::Read(void* ctx, uint8_t* buf, size_t size, size_t* out,
                          tsh_c_error* err) {
   auto* self = static_cast<HarnessStream*>(ctx);
+  if (buf == nullptr) ++self->null_buffers_;
   if (!self->Use(err)) return false;
   Result<size_t> r = self->inner_->read(buf, size);
   if (!r.ok()) return self->Fail(r.error(), err);
@@ -66,6 +67,7 @@ bool HarnessStream::Read(void* ctx, uint8_t* buf, size_t size, size_t* out,
 bool HarnessStream::Write(void* ctx, const uint8_t* buf, size_t size, size_t* out,
                           tsh_c_error* err) {
   auto* self = static_cast<HarnessStream*>(ctx);
+  if (buf == nullptr) ++self->null_buffers_;
   if (!self->Use(err)) return false;
   Result<size_t> r = self->inner_->write(buf, size);
   if (!r.ok()) return self->Fail(r.error(), err);

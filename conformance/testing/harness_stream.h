@@ -8,6 +8,11 @@
 // test can assert "dropped exactly once, never touched after". The
 // HarnessStream itself stays alive (the test owns it), so such a use is
 // observed, not undefined.
+//
+// It also flags what a Rust stream could not be handed: a read or write
+// with a null buffer, whatever its size (tch-rs makes a slice of every
+// buffer, and a slice from a null pointer is undefined behaviour in Rust:
+// FINDINGS.md F21). Such a call is still performed, and counted.
 #ifndef TSH_CONFORMANCE_TESTING_HARNESS_STREAM_H_
 #define TSH_CONFORMANCE_TESTING_HARNESS_STREAM_H_
 
@@ -36,6 +41,8 @@ class HarnessStream {
   int uses_after_drop() const { return uses_after_drop_; }
   // Calls of each harness function, drops excluded.
   int calls() const { return calls_; }
+  // Reads and writes handed a null buffer.
+  int null_buffers() const { return null_buffers_; }
 
  private:
   // Returns false (and counts) when the stream was already dropped.
@@ -56,6 +63,7 @@ class HarnessStream {
   int drops_ = 0;
   int uses_after_drop_ = 0;
   int calls_ = 0;
+  int null_buffers_ = 0;
 };
 
 }  // namespace tsh::test

@@ -1,14 +1,16 @@
-"""The conformance suite built against a chosen implementation.
+"""A binary of the conformance suite built against a chosen implementation.
 
-`suite_on_impl(name, suite, impl)` builds the test binary `suite` with the
-//conformance/impl:impl setting pointed at `impl` (a Starlark transition, as
-`--//conformance/impl:impl=<impl>` would) and gives it a name of its own, so
-one build can hold the suite linked against several implementations. The
-result is an executable that other tests run (see expect_failures.py).
+`suite_on_impl(name, suite, impl)` builds the executable `suite` (a test
+group, or the fault matrix) with the //conformance/impl:impl setting pointed
+at `impl` (a Starlark transition, as `--//conformance/impl:impl=<impl>`
+would) and gives it a name of its own, so one build can hold the suite
+linked against several implementations. The result is an executable that
+other tests run (conformance/callbacks/expect_failures.py,
+conformance/matrix/fault_matrix_test.sh).
 
-`suite` must be a cc_test with linkstatic = True: the copy runs from another
-test's runfiles, where a dynamically linked binary would not find its
-libraries.
+`suite` must be linked statically (a cc_test with linkstatic = True, or a
+cc_binary): the copy runs from another test's runfiles, where a dynamically
+linked binary would not find this workspace's libraries.
 """
 
 def _impl_setting_transition_impl(settings, attr):
