@@ -50,3 +50,38 @@ suite_on_impl = rule(
         ),
     },
 )
+
+def suite_on_impl_test(
+        name,
+        suite,
+        impl,
+        expected_failures = [],
+        skipped = [],
+        failure_says = None,
+        size = "small",
+        tags = []):
+    """A test that runs `suite` built against `impl` and checks its cases.
+
+    `name + "_suite"` is the binary (suite_on_impl); the test runs it under
+    conformance/callbacks/expect_failures.py: the failed cases must be
+    exactly those `expected_failures` matches (none: the suite passes), the
+    skipped ones exactly those `skipped` matches, and with `failure_says`
+    every failure's message must contain it.
+    """
+    suite_on_impl(
+        name = name + "_suite",
+        testonly = True,
+        impl = impl,
+        suite = suite,
+    )
+    flags = ["--skipped=" + s for s in skipped]
+    if failure_says:
+        flags.append("--failure-says=" + failure_says)
+    native.sh_test(
+        name = name,
+        size = size,
+        tags = tags,
+        srcs = ["//conformance/callbacks:expect_failures.py"],
+        args = flags + ["$(rootpath :%s_suite)" % name] + expected_failures,
+        data = [":%s_suite" % name],
+    )
