@@ -36,42 +36,69 @@ bool HardenedReadAdapter::Retry(Call&& call) const {
 
 size_t HardenedReadAdapter::size() const {
   if (size_) return *size_;
+  uint64_t base = 0;
+  if (!Retry([&] { return tch_read_stream_stream_position(stream_ptr_, &base); })) {
+    Fail("tch_read_stream_stream_position", "where the archive starts");
+  }
+  base_ = base;
   // LibTorch reads the archive's directory at its end first: one seek to a
   // window before the end both sizes the archive and reaches the directory.
   uint64_t tail = 0;
   if (Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &tail); })) {
-    position_ = tail;
-    size_ = tail + kWindow;
-    Fill(tail, kWindow, "archive end");
-    return *size_;
+    if (tail >= base) {
+      position_ = tail - base;
+      size_ = tail - base + kWindow;
+      Fill(tail - base, kWindow, "archive end");
+      return *size_;
+    }
+  } else {
+    // A seek before byte 0 is refused (InvalidInput): the stream is smaller
+    // than a window. Any other error is the stream's.
+    std::optional<Error> e = LastReadStreamError(stream_ptr_);
+    if (e && e->kind() != ErrorKind::kInvalidInput) {
+      Fail("tch_read_stream_seek_end", "while sizing the archive");
+    }
   }
-  // A seek before byte 0 is refused (InvalidInput): the archive is smaller
-  // than a window. Any other error is the stream's.
-  std::optional<Error> e = LastReadStreamError(stream_ptr_);
-  if (e && e->kind() != ErrorKind::kInvalidInput) {
-    Fail("tch_read_stream_seek_end", "while sizing the archive");
-  }
+  // The archive is smaller than a window.
   uint64_t end = 0;
   if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
     Fail("tch_read_stream_seek_end", "while sizing the archive");
   }
-  position_ = end;
-  size_ = end;
-  return end;
+  if (end < base) {
+    position_.reset();
+    throw StreamFailure(Error(ErrorKind::kInvalidData,
+                              "tch_read_stream_seek_end reported the end at " +
+                                  std::to_string(end) + ", before the archive's start at " +
+                                  std::to_string(base)));
+  }
+  position_ = end - base;
+  size_ = end - base;
+  return *size_;
+}
+
+void HardenedReadAdapter::EndArchiveAt(uint64_t length) {
+  if (!size_) size();
+  size_ = std::min(*size_, length);
+}
+
+void HardenedReadAdapter::SeekPastArchive() {
+  if (!size_) size();
+  SeekTo(*size_, "after the archive");
 }
 
 void HardenedReadAdapter::SeekTo(uint64_t pos, const char* what) const {
   if (position_ == pos) return;
+  const uint64_t target = *base_ + pos;
   uint64_t reported = 0;
-  if (!Retry([&] { return tch_read_stream_seek_start(stream_ptr_, pos, &reported); })) {
+  if (!Retry([&] { return tch_read_stream_seek_start(stream_ptr_, target, &reported); })) {
     Fail("tch_read_stream_seek_start", At(pos, what));
   }
-  if (reported != pos) {
+  if (reported != target) {
     position_.reset();
     throw StreamFailure(Error(
         ErrorKind::kInvalidData,
-        "tch_read_stream_seek_start reported position " +
-            std::to_string(reported) + " for a seek to " + At(pos, what)));
+        "tch_read_stream_seek_start reported position " + std::to_string(reported) +
+            " for a seek to " + std::to_string(target) + " (archive " + At(pos, what) + ")"));
   }
   position_ = pos;
 }
@@ -131,7 +158,9 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
       }
     }
     if (hit != nullptr) {
-      const size_t c = std::min<uint64_t>(n - got, hit->start + hit->bytes.size() - at);
+      const size_t c = std::min<uint64_t>(
+          {n - got, hit->start + hit->bytes.size() - at, *size_ - std::min(*size_, at)});
+      if (c == 0) break;
       std::memcpy(out + got, hit->bytes.data() + (at - hit->start), c);
       got += c;
       continue;
@@ -139,9 +168,10 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
     if (at >= *size_) break;
     if (n - got >= kWindow) {
       // Large reads (tensor data) go straight into LibTorch's buffer.
-      const size_t c = ReadFully(at, out + got, n - got, what);
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(n - got, *size_ - at));
+      const size_t c = ReadFully(at, out + got, want, what);
       got += c;
-      if (c == 0 || got < n) break;
+      if (c < want || got < n) break;
     } else if (!Fill(at, kWindow, what).Holds(at)) {
       break;  // The stream ended before `at`.
     }

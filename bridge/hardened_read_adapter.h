@@ -2,6 +2,14 @@
 // so that every legal stream behaviour ends in the archive's exact bytes or
 // a clean error.
 //
+// The archive starts where the stream is when the load starts (one
+// stream_position callback, the load's first) and ends at the stream's end,
+// or where EndArchiveAt says: a Read + Seek positioned at an archive after a
+// header, or at one of several archives in a row, loads that archive, as a
+// user would expect (tch-rs's own adapter seeks to absolute positions and
+// takes the stream's end as the size, so it finds no archive there). Every
+// offset below is the archive's, not the stream's.
+//
 // Promises, given a stream that keeps the callbacks' contract:
 // - read(pos, n) returns n bytes, looping over short reads, unless the
 //   archive ends first; a 0 before the size found by size() is an error
@@ -53,6 +61,13 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   size_t read(uint64_t pos, void* buf, size_t n,
               const char* what = "") const override;
 
+  // Where the archive ends (<= size()), when the stream goes on after it
+  // (zip_check.h: ZipArchiveLength); reads stop there.
+  void EndArchiveAt(uint64_t length);
+  // Leaves the stream right after the archive, where the next one may
+  // start: call once the load has succeeded.
+  void SeekPastArchive();
+
   // Callbacks that failed with Interrupted and were retried.
   uint64_t retries() const { return retries_; }
 
@@ -78,7 +93,9 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
 
   void* stream_ptr_;
   // LibTorch's interface is const; the cache and the tracked position are
-  // bookkeeping, not observable state.
+  // bookkeeping, not observable state. base_ is the stream position of the
+  // archive's byte 0; the others are archive offsets.
+  mutable std::optional<uint64_t> base_;
   mutable std::optional<uint64_t> size_;
   mutable std::optional<uint64_t> position_;
   mutable Window windows_[2];

@@ -15,6 +15,14 @@
 // included (a failed write aborts the process inside LibTorch:
 // FINDINGS.md F1-F4). Mode::kHardened survives every legal stream behaviour and
 // flushes the stream at the end of a save (hardened_write_adapter.h).
+//
+// Where the archive is. A save writes it from the stream's position on and
+// never seeks, in both modes: a header written first stays intact. A
+// hardened load reads the archive that starts at the stream's position
+// (after a header, or after another archive) and leaves the stream right
+// after it, so archives in a row load one after another; a faithful load,
+// as tch-rs, seeks to absolute positions and takes the stream's end as the
+// archive's: it finds an archive only when it spans the whole stream.
 #ifndef TSH_BRIDGE_TENSOR_IO_H_
 #define TSH_BRIDGE_TENSOR_IO_H_
 

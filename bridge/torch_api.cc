@@ -82,14 +82,28 @@ std::shared_ptr<caffe2::serialize::ReadAdapterInterface> AdoptReader(
   }
   auto adapter = std::make_shared<tsh::HardenedReadAdapter>(stream_ptr);
   Require(stream_ptr != nullptr, entry);
+  const tsh::ZipReadAt read_at = [&](uint64_t pos, void* buf, size_t n) {
+    return adapter->read(pos, buf, n, "zip check");
+  };
+  // The archive starts where the stream is; it may end before the stream
+  // does (archives in a row).
+  const uint64_t length = tsh::ZipArchiveLength(read_at, adapter->size());
+  adapter->EndArchiveAt(length);
   // A malformed container makes LibTorch crash or allocate what the archive
   // claims (testdata/crashes/archive_fuzzer/): refuse it before LibTorch
   // parses it. The check's reads are served by the adapter's windows.
-  tsh::Status zip = tsh::CheckZipStructure(
-      [&](uint64_t pos, void* buf, size_t n) { return adapter->read(pos, buf, n, "zip check"); },
-      adapter->size());
+  tsh::Status zip = tsh::CheckZipStructure(read_at, length);
   if (!zip.ok()) throw tsh::StreamFailure(zip.error());
   return adapter;
+}
+
+// After a hardened load, the stream is left right after the archive, where
+// the next one may start (hardened_read_adapter.h).
+void LeaveStreamAfterArchive(
+    const std::shared_ptr<caffe2::serialize::ReadAdapterInterface>& adapter) {
+  if (auto* hardened = dynamic_cast<tsh::HardenedReadAdapter*>(adapter.get())) {
+    hardened->SeekPastArchive();
+  }
 }
 
 }  // namespace
@@ -141,6 +155,7 @@ tensor tsh_load_from_stream(void* stream_ptr, tsh_mode mode) {
           return adapter->read(pos, buf, nbytes, "tensor");
         },
         [adapter]() { return adapter->size(); });
+    LeaveStreamAfterArchive(adapter);
     result = new torch::Tensor(std::move(t));
   });
   return result;
@@ -157,6 +172,7 @@ void tsh_load_from_stream_callback(void* stream_ptr, void* data,
     torch::jit::Module module =
         enable_device_id ? torch::jit::load(adapter, DeviceOfInt(device_id))
                          : torch::jit::load(adapter);
+    LeaveStreamAfterArchive(adapter);
     for (const auto& p : module.named_parameters()) {
       f(data, const_cast<char*>(p.name.c_str()), new torch::Tensor(p.value));
     }

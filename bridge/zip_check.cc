@@ -148,7 +148,57 @@ Result<Directory> FindDirectory(const ZipReadAt& read_at, uint64_t size) {
   return d;
 }
 
+// Whether the end record at the end of [0, end) closes an archive that
+// starts at byte 0: the offsets it states, which count from the archive's
+// start, must be where the records physically are. Its directory ends where
+// the records after it begin: the zip64 end record, where a zip64 locator
+// precedes the end record (LibTorch always writes one), which must itself
+// end at the locator; else the end record.
+bool ArchiveEndsAt(const ZipReadAt& read_at, uint64_t end) {
+  Result<Directory> found = FindDirectory(read_at, end);
+  if (!found.ok()) return false;
+  const Directory& d = found.value();
+  uint64_t after = d.end;
+  uint8_t loc[kZip64LocatorSize];
+  if (d.end >= kZip64LocatorSize && ReadAt(read_at, d.end - kZip64LocatorSize, loc, sizeof loc) &&
+      U32(loc) == kZip64LocatorSig) {
+    const uint64_t loc_at = d.end - kZip64LocatorSize;
+    const uint64_t z_at = U64(loc + 8);
+    uint8_t z[12];
+    if (!Inside(z_at, sizeof z, loc_at) || !ReadAt(read_at, z_at, z, sizeof z) ||
+        U32(z) != kZip64EocdSig || U64(z + 4) != loc_at - z_at - sizeof z) {
+      return false;
+    }
+    after = z_at;
+  }
+  return d.offset + d.size == after;
+}
+
 }  // namespace
+
+uint64_t ZipArchiveLength(const ZipReadAt& read_at, uint64_t size) {
+  if (ArchiveEndsAt(read_at, size)) return size;
+  // Maybe the stream goes on after the archive: look for the first end
+  // record, from the start, that closes an archive starting at byte 0.
+  // LibTorch's local headers defer their sizes to data descriptors, so the
+  // records cannot be skipped over; the bytes are scanned, in chunks that
+  // overlap by a signature's length.
+  constexpr size_t kChunk = 64 * 1024;
+  std::vector<uint8_t> chunk(kChunk);
+  for (uint64_t at = 0; at + kEocdSize <= size; at += kChunk - 3) {
+    const size_t n =
+        read_at(at, chunk.data(), static_cast<size_t>(std::min<uint64_t>(kChunk, size - at)));
+    for (size_t i = 0; i + 4 <= n; ++i) {
+      if (U32(&chunk[i]) != kEocdSig || at + i + kEocdSize > size) continue;
+      uint8_t eocd[kEocdSize];
+      if (!ReadAt(read_at, at + i, eocd, sizeof eocd)) continue;
+      const uint64_t end = at + i + kEocdSize + U16(eocd + 20);
+      if (end <= size && ArchiveEndsAt(read_at, end)) return end;
+    }
+    if (n < kChunk) break;
+  }
+  return size;  // One archive, not laid out as LibTorch writes, or none.
+}
 
 Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size) {
   Result<Directory> found = FindDirectory(read_at, size);

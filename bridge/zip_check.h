@@ -48,6 +48,19 @@ inline constexpr uint64_t kMaxZipEntries = uint64_t{1} << 20;
 
 Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size);
 
+// The length of the zip archive that starts at byte 0 of a stream of `size`
+// bytes, which may go on after it (another archive, say). `size` when the
+// end-of-central-directory record at the stream's end closes an archive
+// starting at 0 (the offsets it states are where the records are: its
+// directory ends where the records after it begin). Else the end of the
+// first end record, scanning from byte 0, that does; the scan reads the
+// archive once more (its local headers defer their sizes, so its records
+// cannot be skipped), and a stream holding one archive as LibTorch writes
+// it is never scanned. `size` again when none does: the stream holds one
+// archive laid out otherwise, or none, and CheckZipStructure judges it.
+// Reads as CheckZipStructure does.
+uint64_t ZipArchiveLength(const ZipReadAt& read_at, uint64_t size);
+
 }  // namespace tsh
 
 #endif  // TSH_BRIDGE_ZIP_CHECK_H_

@@ -15,15 +15,23 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-tsh::Status Check(const Bytes& b) {
-  return tsh::CheckZipStructure(
-      [&](uint64_t pos, void* buf, size_t n) -> size_t {
-        if (pos >= b.size()) return 0;
-        const size_t k = std::min<uint64_t>(n, b.size() - pos);
-        memcpy(buf, b.data() + pos, k);
-        return k;
-      },
-      b.size());
+tsh::ZipReadAt ReaderOf(const Bytes& b) {
+  return [&b](uint64_t pos, void* buf, size_t n) -> size_t {
+    if (pos >= b.size()) return 0;
+    const size_t k = std::min<uint64_t>(n, b.size() - pos);
+    memcpy(buf, b.data() + pos, k);
+    return k;
+  };
+}
+
+tsh::Status Check(const Bytes& b) { return tsh::CheckZipStructure(ReaderOf(b), b.size()); }
+
+uint64_t Length(const Bytes& b) { return tsh::ZipArchiveLength(ReaderOf(b), b.size()); }
+
+Bytes Concat(const Bytes& a, const Bytes& b) {
+  Bytes c = a;
+  c.insert(c.end(), b.begin(), b.end());
+  return c;
 }
 
 uint32_t U32(const Bytes& b, size_t at) {
@@ -191,6 +199,32 @@ TEST(ZipCheckTest, SaturatedFieldWithoutZip64IsRefused) {
   b = TinyZip("");
   Put32(b, b.size() - 22 + 16, 0xFFFFFFFF);
   ExpectRefused(b, "zip64 locator");
+}
+
+TEST(ZipArchiveLengthTest, AnArchiveAloneIsTheWholeStream) {
+  for (const auto& a : tsh::test::FixedArchives()) {
+    EXPECT_EQ(Length(a.bytes), a.bytes.size()) << a.label;
+  }
+  EXPECT_EQ(Length(TinyZip("a comment")), TinyZip("a comment").size());
+}
+
+TEST(ZipArchiveLengthTest, AnArchiveFollowedByOthersOrBytesEndsWhereItEnds) {
+  const auto& archives = tsh::test::FixedArchives();
+  ASSERT_GE(archives.size(), 2u);
+  const Bytes& first = archives[0].bytes;
+  for (const Bytes& after : {archives[1].bytes, first, Bytes(100, 'x'), TinyZip("")}) {
+    EXPECT_EQ(Length(Concat(first, after)), first.size());
+  }
+  EXPECT_EQ(Length(Concat(TinyZip("c"), first)), TinyZip("c").size());
+}
+
+TEST(ZipArchiveLengthTest, WithoutAnArchiveStartingHereItIsTheWholeStream) {
+  // Nothing to cut: CheckZipStructure judges what is there.
+  const Bytes& a = Archive();
+  for (const Bytes& b : {Bytes(), Bytes(100, 'x'), Concat(Bytes(7, 'h'), a),
+                         Bytes(a.begin(), a.end() - 1)}) {
+    EXPECT_EQ(Length(b), b.size());
+  }
 }
 
 TEST(ZipCheckTest, ReaderExceptionsPropagate) {
