@@ -82,7 +82,7 @@ RATIOS = {
         "load/bufio/hardened/f32/{n}", "load/bufio/faithful/f32/{n}", "bps", MIB, 1.0,
         "hardened / faithful load, BufReader over a file"),
     "load_seek_calls_faithful_over_hardened_bufio": (
-        "load/bufio/faithful/f32/{n}", "load/bufio/hardened/f32/{n}", "seek_calls", MIB, 10.0,
+        "load/bufio/faithful/f32/{n}", "load/bufio/hardened/f32/{n}", "seek_calls", MIB, 5.0,
         "seek callbacks, faithful / hardened, BufReader over a file"),
     "load_bufio_hardened_over_torch_path": (
         "load/bufio/hardened/f32/{n}", "load/path/torch/f32/{n}", "bps", MIB, 1.0,

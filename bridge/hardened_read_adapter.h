@@ -24,8 +24,10 @@
 //   large reads go straight to LibTorch's buffer, short gaps ahead are read
 //   instead of sought over, and a seek is skipped when the stream is already
 //   there (a BufReader keeps its buffer). One load of one tensor makes two
-//   seek callbacks (three below a window's size) where tch-rs's adapter
-//   makes one per read, plus three to size the archive;
+//   seek callbacks (three below a window's size), plus the stream_position
+//   that finds the archive's start and the seek that leaves the stream
+//   after it, where tch-rs's adapter makes one per read, plus three to size
+//   the archive;
 // - a seek that reports a position other than the one asked for is an
 //   error;
 // - a count larger than asked is an error (InvalidData).
