@@ -5,6 +5,7 @@
 #include "bridge/by_ref.h"
 #include "bridge/raw_stream.h"
 #include "bridge/read_seek_adapter.h"
+#include "bridge/tensor_names.h"
 #include "bridge/torch_api.h"
 
 namespace tsh {
@@ -53,11 +54,7 @@ Result<NamedTensors> LoadNamedTensors(ReadStream& in, std::optional<int> device_
       Borrow(in), &out,
       [](void* data, char* name, tensor t) {
         std::unique_ptr<at::Tensor> owned(t);
-        std::string n(name);
-        for (char& c : n) {
-          if (c == '|') c = '.';
-        }
-        static_cast<NamedTensors*>(data)->emplace_back(std::move(n), std::move(*owned));
+        static_cast<NamedTensors*>(data)->emplace_back(LoadedName(name), std::move(*owned));
       },
       device_id.has_value(), device_id.value_or(-1), CMode(mode));
   Status s = TakeLastStatus();

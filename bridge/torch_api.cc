@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/serialize.h>
@@ -16,6 +17,7 @@
 #include "bridge/hardened_write_adapter.h"
 #include "bridge/read_adapter.h"
 #include "bridge/stream_failure.h"
+#include "bridge/tensor_names.h"
 #include "bridge/write_adapter.h"
 #include "bridge/zip_check.h"
 
@@ -128,15 +130,21 @@ void tsh_save_multi_to_stream(tensor* tensors, char** tensor_names,
                Require(ntensors >= 0, "save_multi_to_stream: negative count");
                Require(ntensors == 0 || (tensors != nullptr && tensor_names != nullptr),
                        "save_multi_to_stream: null arrays");
-               torch::serialize::OutputArchive archive;
+               std::vector<std::string> names;
                for (int i = 0; i < ntensors; ++i) {
                  Require(tensors[i] != nullptr && tensor_names[i] != nullptr,
                          "save_multi_to_stream: null tensor or name");
-                 std::string name(tensor_names[i]);
-                 for (char& c : name) {
-                   if (c == '.') c = '|';
-                 }
-                 archive.write(name, *tensors[i], /*is_buffer=*/false);
+                 names.emplace_back(tensor_names[i]);
+               }
+               // A name that would not come back is refused before anything
+               // is written (tensor_names.h); tch-rs saves it.
+               if (mode == TSH_HARDENED) {
+                 tsh::Status checked = tsh::CheckNamesRoundTrip(names);
+                 if (!checked.ok()) throw tsh::StreamFailure(checked.error());
+               }
+               torch::serialize::OutputArchive archive;
+               for (int i = 0; i < ntensors; ++i) {
+                 archive.write(tsh::StoredName(names[i]), *tensors[i], /*is_buffer=*/false);
                }
                archive.save_to(writer);
              });
