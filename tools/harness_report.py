@@ -248,6 +248,58 @@ def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
     write(out_md, md)
 
 
+def large_memory(result_json, rc, out_json, out_md):
+    """Peak memory and throughput at 2.25 GiB, hardened bridge against
+    LibTorch's own path: fails on a failed operation; a missed goal is
+    reported (one run on a shared machine)."""
+    path = pathlib.Path(result_json)
+    result = json.loads(path.read_text()) if path.exists() else None
+    if result is None:
+        write(out_json, {"step": step_of(out_json)[0], "status": "fail",
+                         "headline": f"large_memory wrote no result (exit {rc})"})
+        return
+    ratios = result["ratios"]
+    headline = ", ".join(f"{name.replace('_hardened_over_torch_path', '')} {r['value']:.3f}"
+                         f"{'' if r['met'] else ' (goal missed)'}" for name, r in ratios.items())
+    write(out_json, {"step": step_of(out_json)[0], "status": "pass" if rc == "0" else "fail",
+                     "headline": f"{result['mib']} MiB, hardened / torch path: {headline}",
+                     **result})
+    md = [heading(out_json, f"A {result['mib']} MiB tensor through a file") +
+          " (`//bench:large_memory`)", "",
+          "| operation | ok | seconds | peak above start (MiB) |", "|---|---|---:|---:|"]
+    md += [f"| {name} | {op['ok']} | {op['seconds']:.2f} | {op['peak_kib'] // 1024} |"
+           for name, op in result["operations"].items()]
+    md += ["", "| ratio | value | goal | met |", "|---|---:|---:|---|"]
+    md += [f"| {name} | {r['value']:.3f} | {r['goal']} | {r['met']} |" for name, r in ratios.items()]
+    write(out_md, "\n".join(md) + "\n")
+
+
+def mutants(report_json, rc, out_json, out_md):
+    """The suite's strength: tools/mutants' kill rate over the twin's
+    mutants, and each survivor. The step fails when a valid, non-equivalent
+    mutant survives (tools/mutants' exit status)."""
+    path = pathlib.Path(report_json)
+    report = json.loads(path.read_text()) if path.exists() else None
+    if report is None:
+        write(out_json, {"step": step_of(out_json)[0], "status": "fail",
+                         "headline": f"tools/mutants wrote no report (exit {rc})"})
+        return
+    t = report["totals"]
+    rate = "n/a" if report["kill_rate"] is None else f"{100 * report['kill_rate']:.1f}%"
+    survivors = [m for m in report["mutants"] if m["status"] == "survived"]
+    headline = (f"kill rate {rate}: {t['killed']} killed, {t['survived']} survived, "
+                f"{t['equivalent']} equivalent, {t['invalid']} invalid of {t['total']} mutants")
+    write(out_json, {"step": step_of(out_json)[0], "status": "pass" if rc == "0" else "fail",
+                     "headline": headline, "totals": t, "kill_rate": report["kill_rate"],
+                     "survivors": [m["id"] for m in survivors]})
+    md = [heading(out_json, "Mutants of the faithful twin") +
+          " (`tools/mutants`, testdata/mutants/twin.txt)", "", headline + "."]
+    if survivors:
+        md += ["", "Survivors (the suite misses them):", ""]
+        md += [f"- `{m['id']}` ({m['file']}): {m['description']}" for m in survivors]
+    write(out_md, "\n".join(md) + "\n")
+
+
 def assemble(out, quick, steps):
     out = pathlib.Path(out)
     frags, md = [], []
@@ -303,6 +355,10 @@ def main(argv):
         fuzz(*args)
     elif cmd == "bench":
         bench(*args)
+    elif cmd == "mutants":
+        mutants(*args)
+    elif cmd == "large_memory":
+        large_memory(*args)
     elif cmd == "assemble":
         return assemble(args[0], args[1], args[2:])
     else:
