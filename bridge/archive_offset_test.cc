@@ -7,7 +7,6 @@
 // absolute positions and take the stream's end as the archive's, and finds
 // no archive there: pinned below.
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "bridge/cursor.h"
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
+#include "testing/temp_files.h"
 #include "testing/tensors.h"
 
 namespace tsh {
@@ -92,8 +92,7 @@ TEST(ArchiveOffset, TrailingBytesAfterAnArchiveAreLeftUnread) {
 
 // A file with a header, then N archives in a row, each loaded in turn.
 TEST(ArchiveOffset, ArchivesInARowInOneFileLoadOneAfterAnother) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir ? dir : "/tmp") + "/archives_in_a_row.bin";
+  const std::string path = test::TempPath("archives_in_a_row.bin");
   constexpr int kArchives = 4;
   {
     auto file = FileStream::Create(path);

@@ -16,7 +16,6 @@
 // folder: tagged "large" and "exclusive" (bridge/BUILD), so no other test
 // runs beside it.
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,25 +33,19 @@
 #include "bridge/cursor.h"
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
+#include "testing/temp_files.h"
 #include "testing/tensors.h"
 
 namespace tsh {
 namespace {
 
+using test::FileSize;
+using test::TempPath;
+
 // 2.25 GiB of float32: one record past the kernel's per-call maximum.
 constexpr int64_t kFloats = int64_t{9} << 26;
 // The most Linux moves in one read(2) or write(2) (MAX_RW_COUNT).
 constexpr uint64_t kMaxRwCount = 0x7ffff000;
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
-uint64_t FileSize(const std::string& path) {
-  struct stat st = {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
 
 class LargeFileTest : public ::testing::Test {
  protected:

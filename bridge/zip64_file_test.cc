@@ -8,7 +8,6 @@
 // Needs about 5 GiB of memory (the tensors are made for the save and freed
 // before the load) and 4.6 GB of disk under the test's temp folder: tagged
 // "large" and "exclusive" (bridge/BUILD).
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -20,24 +19,18 @@
 
 #include "bridge/file_stream.h"
 #include "bridge/tensor_io.h"
+#include "testing/temp_files.h"
 
 namespace tsh {
 namespace {
+
+using test::FileSize;
+using test::TempPath;
 
 // 1.5 GiB of float32 per tensor.
 constexpr int64_t kFloats = int64_t{3} << 27;
 constexpr int kTensors = 3;
 constexpr uint64_t k4GiB = uint64_t{1} << 32;
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
-uint64_t FileSize(const std::string& path) {
-  struct stat st = {};
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
 
 std::string Name(int i) { return "block." + std::to_string(i); }
 float Value(int i) { return 1.0f + static_cast<float>(i); }
