@@ -4,7 +4,10 @@
 //   every other read and write, round-trips exactly, for every stream type;
 // - no hardened save reports success unless every byte reached the stream
 //   and the flush succeeded;
-// - the stream handed over is destroyed exactly once, on every path.
+// - the stream handed over is destroyed exactly once, on every path;
+// - the adapters' limits hold exactly: 64 Interrupted in a row retried, one
+//   more fatal; any other error fatal at once; an early end of the stream
+//   and a count larger than asked reported as such.
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -224,6 +227,86 @@ TEST(HardenedSave, FailsWhenABufWriterCannotWriteItsBufferOut) {
     Status s = SaveTensor(t, buffered, Mode::kHardened);
     EXPECT_FALSE(s.ok()) << f.ToString() << ": save succeeded with " << memory.data().size()
                          << " bytes in the sink";
+  }
+}
+
+// --- The hardened adapters' limits, exactly (hardened_*_adapter.h) -----------
+
+// A 128 KiB tensor: its archive is larger than the read adapter's window.
+at::Tensor WindowPlusTensor() { return PatternTensor(at::kFloat, {32768}, 5); }
+
+std::vector<uint8_t> ArchiveOf(const at::Tensor& t) {
+  Cursor c;
+  EXPECT_TRUE(SaveTensor(t, c, Mode::kHardened).ok());
+  return c.data();
+}
+
+// `n` Interrupted in a row on the first calls of `op`.
+FaultPlan InterruptedInARow(Op op, int n) {
+  FaultPlan plan;
+  for (int k = 0; k < n; ++k) plan.At(op, k, Fault::Err(ErrorKind::kInterrupted));
+  return plan;
+}
+
+TEST(HardenedRetries, UpToTheLimitOfInterruptedInARowAreRetriedOneMoreFails) {
+  const at::Tensor t = WindowPlusTensor();
+  const int limit = 64;  // kMaxInterruptedRetries of both adapters.
+  for (int n : {limit, limit + 1}) {
+    SCOPED_TRACE(std::to_string(n) + " Interrupted in a row");
+    Cursor memory;
+    FaultStream sink(std::unique_ptr<Write>(new WriteRef(memory)), InterruptedInARow(Op::kWrite, n));
+    EXPECT_EQ(SaveTensor(t, sink, Mode::kHardened).ok(), n == limit);
+    FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(t))),
+                       InterruptedInARow(Op::kRead, n));
+    EXPECT_EQ(LoadTensor(source, Mode::kHardened).ok(), n == limit);
+  }
+}
+
+TEST(HardenedLoad, AnErrorWhileSizingFailsAtOnce) {
+  // Seek call 0 asks where the archive starts; call 1 sizes it. Only a
+  // refused seek before byte 0 (InvalidInput) means "smaller than a window".
+  FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(WindowPlusTensor()))),
+                     FaultPlan().At(Op::kSeek, 1, Fault::Err(ErrorKind::kWouldBlock)));
+  Result<at::Tensor> back = LoadTensor(source, Mode::kHardened);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.error().kind(), ErrorKind::kWouldBlock) << back.error().ToString();
+}
+
+TEST(HardenedLoad, AStreamEndingEarlyIsReportedAsSuch) {
+  // Read call 0 fills the window at the archive's end; call 1 reads its
+  // start, and gets a premature end of file.
+  FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(WindowPlusTensor()))),
+                     FaultPlan().At(Op::kRead, 1, Fault::Zero()));
+  Result<at::Tensor> back = LoadTensor(source, Mode::kHardened);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.error().kind(), ErrorKind::kUnexpectedEof) << back.error().ToString();
+  EXPECT_NE(back.error().message().find("unexpected end of stream"), std::string::npos);
+}
+
+// A cursor whose read `at` reports one byte more than it read.
+class OverReporting : public ReadStream {
+ public:
+  OverReporting(std::vector<uint8_t> data, int at) : inner_(std::move(data)), at_(at) {}
+  Result<size_t> read(uint8_t* buf, size_t n) override {
+    Result<size_t> r = inner_.read(buf, n);
+    if (r.ok() && calls_++ == at_) return r.value() + 1;
+    return r;
+  }
+  Result<uint64_t> seek(SeekFrom pos) override { return inner_.seek(pos); }
+
+ private:
+  Cursor inner_;
+  int at_;
+  int calls_ = 0;
+};
+
+TEST(HardenedLoad, ACountLargerThanAskedFails) {
+  for (int at : {0, 1}) {
+    SCOPED_TRACE("read call " + std::to_string(at));
+    OverReporting source(ArchiveOf(WindowPlusTensor()), at);
+    Result<at::Tensor> back = LoadTensor(source, Mode::kHardened);
+    ASSERT_FALSE(back.ok());
+    EXPECT_EQ(back.error().kind(), ErrorKind::kInvalidData) << back.error().ToString();
   }
 }
 
