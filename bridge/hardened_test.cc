@@ -230,7 +230,8 @@ TEST(HardenedSave, FailsWhenABufWriterCannotWriteItsBufferOut) {
   }
 }
 
-// --- The hardened adapters' limits, exactly (hardened_*_adapter.h) -----------
+// --- The hardened adapters' limits, exactly (hardened_read_adapter.h,
+// hardened_write_adapter.h) ----------------------------------------------
 
 // A 128 KiB tensor: its archive is larger than the read adapter's window.
 at::Tensor WindowPlusTensor() { return PatternTensor(at::kFloat, {32768}, 5); }
