@@ -248,15 +248,23 @@ def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
     write(out_md, md)
 
 
+def tool_output(path, tool, rc, out_json):
+    """The JSON `tool` wrote at `path`; None, after writing a failed
+    fragment that says so, when it wrote none."""
+    p = pathlib.Path(path)
+    if p.exists():
+        return json.loads(p.read_text())
+    write(out_json, {"step": step_of(out_json)[0], "status": "fail",
+                     "headline": f"{tool} wrote no result (exit {rc})"})
+    return None
+
+
 def large_memory(result_json, rc, out_json, out_md):
     """Peak memory and throughput at 2.25 GiB, hardened bridge against
     LibTorch's own path: fails on a failed operation; a missed goal is
     reported (one run on a shared machine)."""
-    path = pathlib.Path(result_json)
-    result = json.loads(path.read_text()) if path.exists() else None
+    result = tool_output(result_json, "large_memory", rc, out_json)
     if result is None:
-        write(out_json, {"step": step_of(out_json)[0], "status": "fail",
-                         "headline": f"large_memory wrote no result (exit {rc})"})
         return
     ratios = result["ratios"]
     headline = ", ".join(f"{name.replace('_hardened_over_torch_path', '')} {r['value']:.3f}"
@@ -278,11 +286,8 @@ def mutants(report_json, rc, out_json, out_md):
     """The suite's strength: tools/mutants' kill rate over the twin's
     mutants, and each survivor. The step fails when a valid, non-equivalent
     mutant survives (tools/mutants' exit status)."""
-    path = pathlib.Path(report_json)
-    report = json.loads(path.read_text()) if path.exists() else None
+    report = tool_output(report_json, "tools/mutants", rc, out_json)
     if report is None:
-        write(out_json, {"step": step_of(out_json)[0], "status": "fail",
-                         "headline": f"tools/mutants wrote no report (exit {rc})"})
         return
     t = report["totals"]
     rate = "n/a" if report["kill_rate"] is None else f"{100 * report['kill_rate']:.1f}%"
