@@ -85,3 +85,19 @@ def suite_on_impl_test(
         args = flags + ["$(rootpath :%s_suite)" % name] + expected_failures,
         data = [":%s_suite" % name],
     )
+
+def suites_pass_on_plain_c(suites, size = "medium"):
+    """`<suite>_passes_plain_c` for each suite of the calling package.
+
+    Each is a suite_on_impl_test of that suite built against the plain-C
+    implementation (conformance/impl/plain_c), which must pass: the suite
+    asks nothing of an implementation beyond the seven callbacks and the
+    two factories. The suites must be linked statically (suite_on_impl).
+    """
+    for suite in suites:
+        suite_on_impl_test(
+            name = suite + "_passes_plain_c",
+            size = size,
+            impl = "//conformance/impl/plain_c",
+            suite = ":" + suite,
+        )
