@@ -8,7 +8,6 @@
 // - the adapters' limits hold exactly: 64 Interrupted in a row retried, one
 //   more fatal; any other error fatal at once; an early end of the stream
 //   and a count larger than asked reported as such.
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "bridge/raw_stream.h"
 #include "bridge/tensor_io.h"
 #include "bridge/torch_api.h"
+#include "testing/temp_files.h"
 #include "testing/tensors.h"
 
 namespace tsh {
@@ -33,6 +33,7 @@ namespace {
 using test::BitEqual;
 using test::NamedBitEqual;
 using test::PatternTensor;
+using test::TempPath;
 
 enum class Kind { kCursor, kFile, kBuffered };
 enum class Pattern { kOneByte, kInterruptedEveryOther };
@@ -53,11 +54,6 @@ FaultPlan PlanOf(Pattern p) {
     }
   }
   return plan;
-}
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
 }
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
