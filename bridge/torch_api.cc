@@ -53,37 +53,50 @@ c10::Device DeviceOfInt(int device_id) {
 }
 
 using Writer = std::function<size_t(const void*, size_t)>;
+using Check = std::function<void()>;
 
-// Adopts the stream (first, so it is freed on every path) and runs
-// `save(writer)` through the adapter of `mode`.
-void SaveWith(void* stream_ptr, tsh_mode mode, const char* entry,
+// Makes the adapter of `stream_ptr` (so the stream is freed on every path
+// after this), then checks the other arguments with `check`. Hardened mode
+// refuses a bad argument before any I/O callback is called: a null stream
+// is never handed to the implementation at all (tch-rs's destructor makes a
+// Box of it, which Rust cannot take), and a bad tensor, name or callback is
+// found before the first read or write, the stream only dropped. Faithful
+// mode adopts the stream first, null or not, as tch-rs's C++ does.
+template <typename Adapter>
+std::shared_ptr<Adapter> Adopt(void* stream_ptr, tsh_mode mode, const char* entry,
+                               const Check& check) {
+  if (mode == TSH_HARDENED) Require(stream_ptr != nullptr, entry);
+  auto adapter = std::make_shared<Adapter>(stream_ptr);
+  Require(stream_ptr != nullptr, entry);
+  check();
+  return adapter;
+}
+
+// Runs `save(writer)` through the adapter of `mode` (Adopt says what comes
+// first).
+void SaveWith(void* stream_ptr, tsh_mode mode, const char* entry, const Check& check,
               const std::function<void(const Writer&)>& save) {
   if (mode == TSH_HARDENED) {
-    auto adapter = std::make_shared<tsh::HardenedWriteAdapter>(stream_ptr);
-    Require(stream_ptr != nullptr, entry);
+    auto adapter = Adopt<tsh::HardenedWriteAdapter>(stream_ptr, mode, entry, check);
     save([adapter](const void* data, size_t size) {
       return adapter->save(data, size);
     });
     tsh::Status done = adapter->Finish();
     if (!done.ok()) throw tsh::StreamFailure(done.error());
   } else {
-    auto adapter = std::make_shared<tsh::WriteAdapter>(stream_ptr);
-    Require(stream_ptr != nullptr, entry);
+    auto adapter = Adopt<tsh::WriteAdapter>(stream_ptr, mode, entry, check);
     save([adapter](const void* data, size_t size) {
       return adapter->save(data, size);
     });
   }
 }
 
+// The read adapter of `mode` (Adopt says what comes first); hardened, with
+// the archive placed and checked.
 std::shared_ptr<caffe2::serialize::ReadAdapterInterface> AdoptReader(
-    void* stream_ptr, tsh_mode mode, const char* entry) {
-  if (mode != TSH_HARDENED) {
-    auto adapter = std::make_shared<tsh::ReadAdapter>(stream_ptr);
-    Require(stream_ptr != nullptr, entry);
-    return adapter;
-  }
-  auto adapter = std::make_shared<tsh::HardenedReadAdapter>(stream_ptr);
-  Require(stream_ptr != nullptr, entry);
+    void* stream_ptr, tsh_mode mode, const char* entry, const Check& check) {
+  if (mode != TSH_HARDENED) return Adopt<tsh::ReadAdapter>(stream_ptr, mode, entry, check);
+  auto adapter = Adopt<tsh::HardenedReadAdapter>(stream_ptr, mode, entry, check);
   const tsh::ZipReadAt read_at = [&](uint64_t pos, void* buf, size_t n) {
     return adapter->read(pos, buf, n, "zip check");
   };
@@ -114,47 +127,49 @@ extern "C" {
 
 void tsh_save_to_stream(tensor t, void* stream_ptr, tsh_mode mode) {
   Protect([&] {
-    SaveWith(stream_ptr, mode, "save_to_stream: null stream",
-             [&](const Writer& writer) {
-               Require(t != nullptr, "save_to_stream: null tensor");
-               torch::save(*t, writer);
-             });
+    SaveWith(
+        stream_ptr, mode, "save_to_stream: null stream",
+        [&] { Require(t != nullptr, "save_to_stream: null tensor"); },
+        [&](const Writer& writer) { torch::save(*t, writer); });
   });
 }
 
 void tsh_save_multi_to_stream(tensor* tensors, char** tensor_names,
                               int ntensors, void* stream_ptr, tsh_mode mode) {
   Protect([&] {
-    SaveWith(stream_ptr, mode, "save_multi_to_stream: null stream",
-             [&](const Writer& writer) {
-               Require(ntensors >= 0, "save_multi_to_stream: negative count");
-               Require(ntensors == 0 || (tensors != nullptr && tensor_names != nullptr),
-                       "save_multi_to_stream: null arrays");
-               std::vector<std::string> names;
-               for (int i = 0; i < ntensors; ++i) {
-                 Require(tensors[i] != nullptr && tensor_names[i] != nullptr,
-                         "save_multi_to_stream: null tensor or name");
-                 names.emplace_back(tensor_names[i]);
-               }
-               // A name that would not come back is refused before anything
-               // is written (tensor_names.h); tch-rs saves it.
-               if (mode == TSH_HARDENED) {
-                 tsh::Status checked = tsh::CheckNamesRoundTrip(names);
-                 if (!checked.ok()) throw tsh::StreamFailure(checked.error());
-               }
-               torch::serialize::OutputArchive archive;
-               for (int i = 0; i < ntensors; ++i) {
-                 archive.write(tsh::StoredName(names[i]), *tensors[i], /*is_buffer=*/false);
-               }
-               archive.save_to(writer);
-             });
+    std::vector<std::string> names;
+    SaveWith(
+        stream_ptr, mode, "save_multi_to_stream: null stream",
+        [&] {
+          Require(ntensors >= 0, "save_multi_to_stream: negative count");
+          Require(ntensors == 0 || (tensors != nullptr && tensor_names != nullptr),
+                  "save_multi_to_stream: null arrays");
+          for (int i = 0; i < ntensors; ++i) {
+            Require(tensors[i] != nullptr && tensor_names[i] != nullptr,
+                    "save_multi_to_stream: null tensor or name");
+            names.emplace_back(tensor_names[i]);
+          }
+          // A name that would not come back is refused before anything is
+          // written (tensor_names.h); tch-rs saves it.
+          if (mode == TSH_HARDENED) {
+            tsh::Status checked = tsh::CheckNamesRoundTrip(names);
+            if (!checked.ok()) throw tsh::StreamFailure(checked.error());
+          }
+        },
+        [&](const Writer& writer) {
+          torch::serialize::OutputArchive archive;
+          for (int i = 0; i < ntensors; ++i) {
+            archive.write(tsh::StoredName(names[i]), *tensors[i], /*is_buffer=*/false);
+          }
+          archive.save_to(writer);
+        });
   });
 }
 
 tensor tsh_load_from_stream(void* stream_ptr, tsh_mode mode) {
   tensor result = nullptr;
   Protect([&] {
-    auto adapter = AdoptReader(stream_ptr, mode, "load_from_stream: null stream");
+    auto adapter = AdoptReader(stream_ptr, mode, "load_from_stream: null stream", [] {});
     torch::NoGradGuard no_grad;
     torch::Tensor t;
     torch::load(
@@ -174,9 +189,9 @@ void tsh_load_from_stream_callback(void* stream_ptr, void* data,
                                    bool enable_device_id, int device_id,
                                    tsh_mode mode) {
   Protect([&] {
-    auto adapter =
-        AdoptReader(stream_ptr, mode, "load_from_stream_callback: null stream");
-    Require(f != nullptr, "load_from_stream_callback: null callback");
+    auto adapter = AdoptReader(stream_ptr, mode, "load_from_stream_callback: null stream", [&] {
+      Require(f != nullptr, "load_from_stream_callback: null callback");
+    });
     torch::jit::Module module =
         enable_device_id ? torch::jit::load(adapter, DeviceOfInt(device_id))
                          : torch::jit::load(adapter);

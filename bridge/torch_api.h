@@ -4,7 +4,13 @@
 //
 // Ownership: every entry point takes ownership of `stream_ptr` (an opaque
 // pointer from callbacks.h) and frees it exactly once, through the matching
-// destructor callback, on every path: success, error, null arguments.
+// destructor callback, on every path: success, error, null arguments. A
+// hardened entry point (tsh_*, TSH_HARDENED) checks its arguments before it
+// calls any callback, over any implementation: a null stream is refused
+// without one (not even the destructor sees it), and a bad tensor, name or
+// callback leaves the stream read and written by none, only freed. A
+// faithful one hands a null stream on to the destructor callback, as
+// tch-rs's C++ does.
 // Tensors returned or passed to `f` are new heap objects owned by the caller,
 // freed with at_free.
 //

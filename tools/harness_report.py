@@ -18,6 +18,7 @@ Subcommands (called by tools/harness):
 """
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -51,13 +52,38 @@ def simple(path, step, status, headline):
 CONFORMANCE_PACKAGES = ("conformance", "bridge", "testing")
 
 
+# A suite target over one implementation: <suite>_on_<implementation>
+# (conformance/impl/suite_on_impl.bzl), the matrix's as
+# fault_matrix_on_<implementation>_test; any other suite target runs over
+# the twin, //conformance/impl:bridge.
+ON_IMPLEMENTATION = re.compile(r"(?P<suite>.+)_on_(?P<impl>[a-z0-9_]+?)(?:_test)?")
+# Targets of conformance/ that are not a suite over an implementation: the
+# broken implementations' detectors and the python group (it uses the
+# bridge's safe C++ API).
+NOT_OVER_AN_IMPLEMENTATION = re.compile(r"//conformance/python:.*|.*_detects_.*")
+
+
+def implementation_group(target):
+    """(implementation, group) of a conformance suite target, or None:
+    //conformance/callbacks:callbacks_test_on_stock -> (stock, callbacks)."""
+    if not target.startswith("//conformance/") or NOT_OVER_AN_IMPLEMENTATION.fullmatch(target):
+        return None
+    name = target.partition(":")[2]
+    m = re.fullmatch(r"(?P<impl>.+)_faithful_is_the_twins_test", name)
+    if m:
+        return m["impl"], "fault_matrix (faithful = the twin's pins)"
+    m = ON_IMPLEMENTATION.fullmatch(name)
+    impl, suite = (m["impl"], m["suite"]) if m else ("bridge", name)
+    return impl, suite.removesuffix("_test")
+
+
 def conformance(testlogs, targets, rc, out_json, out_md):
     """Cases per group (a package: conformance/callbacks, bridge, ...), of
     the test targets the file `targets` lists (bazel query): testlogs keep
     the results of targets that no longer exist."""
     logs = pathlib.Path(testlogs)
     current = set(pathlib.Path(targets).read_text().split())
-    groups, failures, null_buffer_calls = {}, [], []
+    groups, implementations, failures, null_buffer_calls = {}, {}, [], []
     xmls = sorted(x for p in CONFORMANCE_PACKAGES for x in (logs / p).rglob("test.xml"))
     for xml in xmls:
         package = str(xml.parent.relative_to(logs).parent)
@@ -67,16 +93,24 @@ def conformance(testlogs, targets, rc, out_json, out_md):
         group = package
         g = groups.setdefault(group, {"targets": 0, "passed": 0, "failed": 0, "skipped": 0})
         g["targets"] += 1
+        over = implementation_group(target)
+        cell = None
+        if over:
+            cell = implementations.setdefault(over[0], {}).setdefault(
+                over[1], {"passed": 0, "failed": 0, "skipped": 0, "pinned": 0})
+        tally = [g] + ([cell] if cell else [])
         try:
             cases = list(ET.parse(xml).iter("testcase"))
             suites = list(ET.parse(xml).iter("testsuite"))
         except ET.ParseError:
-            g["failed"] += 1
+            for t in tally:
+                t["failed"] += 1
             failures.append(f"{target}: unreadable test.xml")
             continue
         if not cases:  # A shell test: one suite, pass or fail.
             bad = any(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-            g["failed" if bad else "passed"] += 1
+            for t in tally:
+                t["failed" if bad else "passed"] += 1
             if bad:
                 failures.append(target)
             continue
@@ -86,12 +120,17 @@ def conformance(testlogs, targets, rc, out_json, out_md):
                 null_buffer_calls.append((f"{c.get('classname', '')}.{c.get('name', '')}",
                                           int(null_buffers)))
             if c.find("failure") is not None or c.find("error") is not None:
-                g["failed"] += 1
+                outcome = "failed"
                 failures.append(f"{target}: {c.get('classname', '')}.{c.get('name', '')}")
             elif c.find("skipped") is not None or c.get("result") == "suppressed":
-                g["skipped"] += 1
+                outcome = "skipped"
             else:
-                g["passed"] += 1
+                outcome = "passed"
+            for t in tally:
+                t[outcome] += 1
+            # A case that failed as its BUILD file pins it (expect_failures.py).
+            if cell and outcome == "passed" and case_property(c, "pinned_failure") is not None:
+                cell["pinned"] += 1
     total = {k: sum(g[k] for g in groups.values()) for k in ("targets", "passed", "failed", "skipped")}
     ok = int(rc) == 0 and total["failed"] == 0 and total["passed"] > 0
     headline = f"{total['passed']} cases passed, {total['failed']} failed, {total['skipped']} skipped in {total['targets']} targets"
@@ -100,12 +139,14 @@ def conformance(testlogs, targets, rc, out_json, out_md):
                      f"see steps/{step_of(out_json)[0]}.log)")
     write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
                      "headline": headline, "groups": groups, "total": total, "failures": failures,
+                     "implementations": implementations,
                      "null_buffer_calls": dict(null_buffer_calls)})
     md = [heading(out_json, "Conformance suite and bridge unit tests") +
           " (`bazel test //conformance/... //bridge/... //testing/...`)", "", headline, "",
           "| group | targets | passed | failed | skipped |", "|---|---:|---:|---:|---:|"]
     for name, g in sorted(groups.items()):
         md.append(f"| {name} | {g['targets']} | {g['passed']} | {g['failed']} | {g['skipped']} |")
+    md += implementation_table(implementations)
     if null_buffer_calls:
         md += ["", "Null-buffer calls the harness stream was handed, per save entry point "
                "(FINDINGS.md F21: a Rust stream under tch-rs would get a slice of a null "
@@ -114,6 +155,29 @@ def conformance(testlogs, targets, rc, out_json, out_md):
     if failures:
         md += ["", "Failing:"] + [f"- `{f}`" for f in failures]
     write(out_md, "\n".join(md) + "\n")
+
+
+def implementation_table(implementations):
+    """Markdown lines: each group's cases over each implementation."""
+    if not implementations:
+        return []
+    impls = sorted(implementations, key=lambda i: (i != "bridge", i))
+    rows = sorted({g for groups in implementations.values() for g in groups})
+    md = ["", "Every suite over every implementation (conformance/README.md): cases "
+          "passed / failed / skipped, and of the passed how many are a pinned failure "
+          "(stock_debug's aborts). A skip names the extra the implementation lacks.", "",
+          "| group | " + " | ".join(impls) + " |", "|---|" + "---:|" * len(impls)]
+    for group in rows:
+        cells = []
+        for impl in impls:
+            c = implementations[impl].get(group)
+            if c is None:
+                cells.append("")
+                continue
+            text = f"{c['passed']} / {c['failed']} / {c['skipped']}"
+            cells.append(text + (f" ({c['pinned']} pinned)" if c["pinned"] else ""))
+        md.append(f"| {group} | " + " | ".join(cells) + " |")
+    return md
 
 
 def case_property(case, name):

@@ -8,7 +8,7 @@ Usage: expect_failures.py [--skipped PATTERN]... [--failure-says TEXT]
 Each PATTERN is an fnmatch pattern over gtest's full test names
 ("Suite.Test", "Prefix/Suite.Test/Param"). The expected failures are all the
 tests the binary ran that match some PATTERN; each must match at least one
-test. The failed tests (read from --gtest_output=json) must be exactly the
+test. The failed tests (read from --gtest_output=xml) must be exactly the
 expected ones: a defect the suite misses, and a correct case the
 implementation fails for another reason, both fail this check. With no
 PATTERN the suite must pass (exit 0) and fail nothing; with some it must
@@ -16,29 +16,83 @@ exit non-zero.
 
 --skipped PATTERN: the tests it matches (at least one) must be reported as
 skipped, and no other test may be. Without it, skips (a case that needs a
-CUDA device, say) are allowed and counted in the summary line. --failure-says TEXT: every failure's
-message must contain TEXT (e.g. the signal a crashing case died of).
+CUDA device, say) are allowed and counted in the summary line.
+--failure-says TEXT: every failure's message must contain TEXT (e.g. the
+signal a crashing case died of).
+
+Under Bazel it writes the suite's cases as the test's own result
+(XML_OUTPUT_FILE), so that they are counted one by one: a case that passed
+or failed as expected passes (an expected failure carries the property
+`pinned_failure`, the last line of its first message), a skipped one is skipped with
+its reason, and every problem above is a failed case.
 """
 import argparse
 import fnmatch
-import json
 import os
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 
 def run_suite(binary):
+    """The suite's exit and its cases: (proc, [(full name, failure messages,
+    skip message or None)]), from its --gtest_output=xml report."""
     env = {k: v for k, v in os.environ.items()
            if not (k.startswith("GTEST_") or k.startswith("TEST_SHARD")
                    or k in ("XML_OUTPUT_FILE", "TEST_TOTAL_SHARDS",
                             "TEST_PREMATURE_EXIT_FILE"))}
     out_dir = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
-    report = os.path.join(out_dir, os.path.basename(binary) + ".json")
-    proc = subprocess.run([binary, "--gtest_output=json:" + report], env=env,
+    report = os.path.join(out_dir, os.path.basename(binary) + ".xml")
+    proc = subprocess.run([binary, "--gtest_output=xml:" + report], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    with open(report) as f:
-        return proc, json.load(f)
+    cases = []
+    for test in ET.parse(report).iter("testcase"):
+        skip = test.find("skipped")
+        cases.append((test.get("classname") + "." + test.get("name"),
+                      [f.get("message", "") for f in test.iter("failure")],
+                      None if skip is None else skip.get("message", "")))
+    return proc, cases
+
+
+def write_xml(path, binary, ran, failed, expected, skipped, messages, skip_reasons, problems):
+    """The suite's cases as JUnit XML, judged as main() judges them."""
+    suite = ET.Element("testsuite", name=os.path.basename(binary))
+    counts = {"tests": 0, "failures": 0, "skipped": 0}
+
+    def case(name, failure=None):
+        classname, _, test = name.rpartition(".")
+        c = ET.SubElement(suite, "testcase", classname=classname, name=test)
+        counts["tests"] += 1
+        if failure is not None:
+            first_line = failure.splitlines()[0] if failure else ""
+            ET.SubElement(c, "failure", message=first_line).text = failure
+            counts["failures"] += 1
+        return c
+    for name in ran:
+        if name in failed and name not in expected:
+            case(name, "\n".join(messages[name]))
+        elif name in expected and name not in failed:
+            case(name, "expected to fail (a pinned outcome), passed")
+        else:
+            c = case(name)
+            if name in skipped:
+                ET.SubElement(c, "skipped", message=skip_reasons.get(name, ""))
+                counts["skipped"] += 1
+            elif name in failed:
+                # gtest's message starts with file:line; its last line says how it failed.
+                lines = [l for l in messages[name][0].splitlines() if l.strip()]
+                props = ET.SubElement(c, "properties")
+                ET.SubElement(props, "property", name="pinned_failure",
+                              value=lines[-1] if lines else "")
+    for problem in problems:
+        if not problem.startswith(("missed", "unexpected failure")):
+            case("expect_failures." + problem.split(":")[0].replace(" ", "_"), problem)
+    for k, v in counts.items():
+        suite.set(k, str(v))
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.ElementTree(root).write(path, encoding="unicode", xml_declaration=True)
 
 
 def matching(names, patterns):
@@ -52,17 +106,16 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("patterns", nargs="*")
     args = parser.parse_args()
-    proc, results = run_suite(args.binary)
-    ran, failed, skipped, messages = [], set(), set(), {}
-    for suite in results["testsuites"]:
-        for test in suite["testsuite"]:
-            name = suite["name"] + "." + test["name"]
-            ran.append(name)
-            if test.get("failures"):
-                failed.add(name)
-                messages[name] = [f["failure"] for f in test["failures"]]
-            if test.get("result") == "SKIPPED":
-                skipped.add(name)
+    proc, cases = run_suite(args.binary)
+    ran, failed, skipped, messages, skip_reasons = [], set(), set(), {}, {}
+    for name, failures, skip in cases:
+        ran.append(name)
+        if failures:
+            failed.add(name)
+            messages[name] = failures
+        if skip is not None:
+            skipped.add(name)
+            skip_reasons[name] = skip
     problems = []
     if args.patterns and proc.returncode == 0:
         problems.append("the suite passed (exit 0)")
@@ -82,6 +135,9 @@ def main():
         problems += ["failure of %s does not say %r" % (t, args.failure_says)
                      for t in sorted(failed)
                      if not any(args.failure_says in m for m in messages[t])]
+    if os.environ.get("XML_OUTPUT_FILE"):
+        write_xml(os.environ["XML_OUTPUT_FILE"], args.binary, ran, failed, expected,
+                  skipped, messages, skip_reasons, problems)
     print("%s: %d tests, %d failed as expected, %d skipped" %
           (args.binary, len(ran), len(failed & expected), len(skipped)))
     if problems:

@@ -86,18 +86,51 @@ def suite_on_impl_test(
         data = [":%s_suite" % name],
     )
 
-def suites_pass_on_plain_c(suites, size = "medium"):
-    """`<suite>_passes_plain_c` for each suite of the calling package.
+# The implementations every suite runs over besides the default (the
+# twin, //conformance/impl:bridge), by the short name their tests end in.
+IMPLEMENTATIONS = {
+    "plain_c": "//conformance/impl/plain_c",
+    "stock": "//conformance/impl/stock",
+    "stock_debug": "//conformance/impl/stock:stock_debug",
+}
 
-    Each is a suite_on_impl_test of that suite built against the plain-C
-    implementation (conformance/impl/plain_c), which must pass: the suite
-    asks nothing of an implementation beyond the seven callbacks and the
-    two factories. The suites must be linked statically (suite_on_impl).
+def expect(failures = [], failure_says = None, skipped = []):
+    """What a suite gives over one implementation, for suites_on_every_impl.
+
+    `failures` and `skipped` are expect_failures.py's patterns (gtest full
+    names): the failed cases must be exactly those `failures` matches (a
+    pinned outcome, such as stock_debug's aborts, each saying
+    `failure_says`), and the skipped ones exactly those `skipped` matches.
+    With neither, the suite must pass, skips allowed and counted.
     """
+    return struct(failures = failures, failure_says = failure_says, skipped = skipped)
+
+def suites_on_every_impl(suites, size = "medium", tags = [], outcomes = {}):
+    """`<suite>_on_<impl>` for each suite of the calling package and each of
+    IMPLEMENTATIONS.
+
+    Each is a suite_on_impl_test of that suite built against that
+    implementation. `outcomes` maps "<suite>_on_<impl>" to an expect(): what
+    differs from passing there, written with its reason in the BUILD file.
+    Every key must name one of the tests made. The suites must be linked
+    statically (suite_on_impl).
+    """
+    made = []
     for suite in suites:
-        suite_on_impl_test(
-            name = suite + "_passes_plain_c",
-            size = size,
-            impl = "//conformance/impl/plain_c",
-            suite = ":" + suite,
-        )
+        for impl_name, impl in IMPLEMENTATIONS.items():
+            name = suite + "_on_" + impl_name
+            made.append(name)
+            outcome = outcomes.get(name, expect())
+            suite_on_impl_test(
+                name = name,
+                size = size,
+                tags = tags,
+                impl = impl,
+                suite = ":" + suite,
+                expected_failures = outcome.failures,
+                failure_says = outcome.failure_says,
+                skipped = outcome.skipped,
+            )
+    for key in outcomes:
+        if key not in made:
+            fail("outcomes names no test of suites_on_every_impl: " + key)

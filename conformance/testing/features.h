@@ -1,7 +1,7 @@
 // The extras the implementation under test declares (impl_abi.h's
-// tsh_impl_features), for the suite's extras group: a case of that group
-// runs only where its extra is declared and is reported as skipped, never
-// as passed, elsewhere. The contract group never asks.
+// tsh_impl_features): a case that needs one (the extras group's, and the
+// few of other groups that lean on one) runs only where it is declared and
+// is reported as skipped, naming the extra, never as passed, elsewhere.
 #ifndef TSH_CONFORMANCE_TESTING_FEATURES_H_
 #define TSH_CONFORMANCE_TESTING_FEATURES_H_
 

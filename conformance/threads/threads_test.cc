@@ -3,8 +3,9 @@
 // some of them with a stream that fails: every load is bit-exact, every
 // error reaches the thread whose stream failed and no other (the entry
 // points' last error is thread-local), and every stream is dropped exactly
-// once. Built under ThreadSanitizer too (.bazelrc: --config=tsan), where
-// it must run clean.
+// once; where the implementation declares the extensions, each error
+// carries its own stream's message. Built under ThreadSanitizer too
+// (.bazelrc: --config=tsan), where it must run clean.
 //
 // A faithful save that meets a write error ends the process inside LibTorch
 // (FINDINGS.md F1-F4), so only hardened threads get write errors; read
@@ -21,6 +22,7 @@
 
 #include "bridge/cursor.h"
 #include "bridge/torch_api.h"
+#include "conformance/testing/features.h"
 #include "conformance/testing/harness_stream.h"
 #include "conformance/testing/isolated_case.h"
 #include "testing/tensors.h"
@@ -82,9 +84,9 @@ std::string Token(int t, int r) {
 }
 
 // Checks one entry point's outcome: dropped once, and an error exactly when
-// this thread's stream failed, carrying this thread's token.
+// this thread's stream failed, carrying this thread's token if `tokens`.
 void Judge(const HarnessStream& hs, const Sabotaged& stream, const std::string& token,
-           Report* report, const std::string& what) {
+           bool tokens, Report* report, const std::string& what) {
   const bool failed = stream.fired();
   if (hs.drops() != 1 || hs.uses_after_drop() != 0) {
     report->problems.push_back(what + ": dropped " + std::to_string(hs.drops()) +
@@ -96,7 +98,7 @@ void Judge(const HarnessStream& hs, const Sabotaged& stream, const std::string& 
     ++report->errors;
     if (s.ok()) {
       report->problems.push_back(what + ": the stream failed and no error was left");
-    } else if (s.error().message().find(token) == std::string::npos) {
+    } else if (tokens && s.error().message().find(token) == std::string::npos) {
       report->problems.push_back(what + ": error without this thread's token: " +
                                  s.error().ToString());
     }
@@ -106,7 +108,7 @@ void Judge(const HarnessStream& hs, const Sabotaged& stream, const std::string& 
   }
 }
 
-void Worker(int t, tsh_mode mode, Report* report) {
+void Worker(int t, tsh_mode mode, bool tokens, Report* report) {
   const Sabotaged::Op failing = FailingOp(t, mode);
   for (int r = 0; r < kRounds; ++r) {
     const std::string token = Token(t, r);
@@ -120,7 +122,7 @@ void Worker(int t, tsh_mode mode, Report* report) {
     HarnessStream save_stream(std::move(sink));
     tsh_save_to_stream(&want, save_stream.NewWriteStream(), mode);
     ++report->saves;
-    Judge(save_stream, *written, token, report, what + " save");
+    Judge(save_stream, *written, token, tokens, report, what + " save");
     if (written->fired()) continue;
 
     auto source = std::make_unique<Sabotaged>(written->bytes(), failing, r, token);
@@ -128,7 +130,7 @@ void Worker(int t, tsh_mode mode, Report* report) {
     HarnessStream load_stream(std::move(source));
     std::unique_ptr<at::Tensor> got(tsh_load_from_stream(load_stream.NewReadStream(), mode));
     ++report->loads;
-    Judge(load_stream, *read, token, report, what + " load");
+    Judge(load_stream, *read, token, tokens, report, what + " load");
     if (!read->fired()) {
       std::string why;
       if (got == nullptr) {
@@ -145,17 +147,17 @@ struct Case {
   tsh_mode mode;
 };
 
-class Threads : public ::testing::TestWithParam<Case> {};
-
-TEST_P(Threads, EachThreadGetsItsOwnTensorsErrorsAndDrops) {
-  TSH_ISOLATED_CASE();
+// Runs `c` (in the case's child) and reports every thread's problems;
+// `tokens`: each error must carry its stream's message.
+void RunThreads(const Case& c, bool tokens) {
   // One intra-op thread: the test's threads are the concurrency under test,
   // and LibTorch's OpenMP pool is not ThreadSanitizer-instrumented.
   at::set_num_threads(1);
-  const Case c = GetParam();
   std::vector<Report> reports(c.threads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < c.threads; ++t) threads.emplace_back(Worker, t, c.mode, &reports[t]);
+  for (int t = 0; t < c.threads; ++t) {
+    threads.emplace_back(Worker, t, c.mode, tokens, &reports[t]);
+  }
   for (std::thread& th : threads) th.join();
   int errors = 0;
   for (int t = 0; t < c.threads; ++t) {
@@ -165,6 +167,21 @@ TEST_P(Threads, EachThreadGetsItsOwnTensorsErrorsAndDrops) {
   }
   EXPECT_GT(errors, 0);
   ::testing::Test::RecordProperty("errors_each_in_its_thread", errors);
+}
+
+class Threads : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Threads, EachThreadGetsItsOwnTensorsErrorsAndDrops) {
+  TSH_ISOLATED_CASE();
+  RunThreads(GetParam(), /*tokens=*/false);
+}
+
+// The stream's message reaches the caller only through the last_error
+// extension (callbacks.h): without it, an error says which callback failed.
+TEST_P(Threads, EachErrorCarriesItsOwnStreamsMessage) {
+  TSH_REQUIRE_FEATURE(TSH_IMPL_EXTENSIONS);
+  TSH_ISOLATED_CASE();
+  RunThreads(GetParam(), /*tokens=*/true);
 }
 
 INSTANTIATE_TEST_SUITE_P(
