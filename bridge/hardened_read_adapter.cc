@@ -29,9 +29,9 @@ void HardenedReadAdapter::Fail(const char* callback,
 }
 
 template <typename Call>
-bool HardenedReadAdapter::Retry(Call&& call) const {
+bool HardenedReadAdapter::Retry(Call&& call, BareFalse bare_false) const {
   return RetryInterrupted(call, [this] { return LastReadStreamError(stream_ptr_); },
-                          kMaxInterruptedRetries, &retries_);
+                          kMaxInterruptedRetries, &retries_, bare_false);
 }
 
 size_t HardenedReadAdapter::size() const {
@@ -44,7 +44,8 @@ size_t HardenedReadAdapter::size() const {
   // LibTorch reads the archive's directory at its end first: one seek to a
   // window before the end both sizes the archive and reaches the directory.
   uint64_t tail = 0;
-  if (Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &tail); })) {
+  if (Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &tail); },
+            BareFalse::kFinal)) {
     if (tail >= base) {
       position_ = tail - base;
       size_ = tail - base + kWindow;

@@ -33,7 +33,9 @@
 // - a count larger than asked is an error (InvalidData).
 // Every failure is thrown as StreamFailure naming the callback, the offset
 // and the stream's error kind and message. Without the last_error extension
-// a `false` is never retried (it cannot be told from other errors).
+// a `false` cannot be told from other errors: each call is retried once
+// (stream_failure.h: BareFalse), the first sizing seek excepted, whose
+// failure on a small stream is expected.
 //
 // Ownership: as ReadAdapter, the opaque pointer is freed on destruction.
 #ifndef TSH_BRIDGE_HARDENED_READ_ADAPTER_H_
@@ -45,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "bridge/stream_failure.h"
 #include "caffe2/serialize/read_adapter_interface.h"
 
 namespace tsh {
@@ -89,9 +92,10 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   // Reads up to n bytes at pos (or from the stream's position, if that is a
   // short gap before pos) into the window used least recently.
   const Window& Fill(uint64_t pos, size_t n, const char* what) const;
-  // One callback call, with Interrupted retried (stream_failure.h).
+  // One callback call, with Interrupted (and, without the last_error
+  // extension, a bare `false`) retried as stream_failure.h says.
   template <typename Call>
-  bool Retry(Call&& call) const;
+  bool Retry(Call&& call, BareFalse bare_false = BareFalse::kRetryOnce) const;
 
   void* stream_ptr_;
   // LibTorch's interface is const; the cache and the tracked position are

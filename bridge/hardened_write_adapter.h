@@ -18,9 +18,10 @@
 // and message.
 //
 // Without the last_error extension (callbacks.h) a `false` cannot be told
-// apart from Interrupted, so it is never retried and its message says only
-// which callback failed; without the flush extension Finish() cannot flush
-// and says so in flushed().
+// apart from Interrupted: it is retried once (a failed write consumed
+// nothing: stream_failure.h, BareFalse), and its message says only which
+// callback failed; without the flush extension Finish() cannot flush and
+// says so in flushed().
 //
 // Ownership: as WriteAdapter, the opaque pointer is freed on destruction.
 #ifndef TSH_BRIDGE_HARDENED_WRITE_ADAPTER_H_

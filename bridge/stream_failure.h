@@ -44,18 +44,36 @@ bool HasLastErrorExtension();
 // tsh_write_stream_flush(stream_ptr); false where the extension is absent.
 bool FlushWriteStream(void* stream_ptr);
 
+// What a bare `false` gets: the kind of a failure is known only through the
+// last_error extension, and without it a `false` is all there is.
+enum class BareFalse {
+  // Retried once. A failed write or read consumed nothing (Rust's
+  // Write::write and Read::read contracts), and a seek to an absolute
+  // position or a position query lands the same when repeated: one retry is
+  // safe, turns an Interrupted call into a success, and costs a stream whose
+  // error persists one more call.
+  kRetryOnce,
+  // Not retried: a call whose failure is expected (the hardened load's
+  // first seek, before the start of a stream smaller than its window).
+  kFinal,
+};
+
 // Calls `call` (one callback, returning its bool) until it succeeds,
 // retrying while `last_error()` reports Interrupted, at most `max_retries`
 // times in a row; each retry is counted in *retries. Returns the last bool.
-// Without the last_error extension nothing is retried: a bare `false` cannot
-// be told apart from a hard failure.
+// Without the last_error extension a bare `false` cannot be told from a hard
+// failure: it is retried as `bare_false` says.
 template <typename Call, typename LastError>
 bool RetryInterrupted(Call&& call, LastError&& last_error, int max_retries,
-                      uint64_t* retries) {
+                      uint64_t* retries, BareFalse bare_false = BareFalse::kRetryOnce) {
+  bool bare_retried = false;
   for (int interrupted = 0;; ++interrupted) {
     if (call()) return true;
     std::optional<Error> e = last_error();
-    if (!e || e->kind() != ErrorKind::kInterrupted || interrupted == max_retries) {
+    if (!e && !HasLastErrorExtension()) {
+      if (bare_false == BareFalse::kFinal || bare_retried) return false;
+      bare_retried = true;
+    } else if (!e || e->kind() != ErrorKind::kInterrupted || interrupted == max_retries) {
       return false;
     }
     ++*retries;

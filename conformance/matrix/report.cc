@@ -47,9 +47,6 @@ namespace {
 // Why a hardened cell's outcome is a HardenedLimits one; nullopt if not.
 std::optional<std::string> LimitReason(const Row& r, const Extensions& extensions) {
   const Outcome o = r.verdict.outcome;
-  if (!extensions.last_error && IsLegalTransient(r.cell.fault) && o == Outcome::kCleanError) {
-    return "no last_error extension: a bare false is not retried";
-  }
   if (!extensions.flush && r.cell.stack == Stack::kBufWriter && o == Outcome::kSilentLoss) {
     return "no flush extension: the BufWriter's flush at drop reports to no one";
   }
@@ -175,8 +172,8 @@ bool WriteMarkdown(const MatrixRun& run, const std::string& path) {
   for (const std::string& v : violations) md << "- `" << v << "`\n";
   const std::vector<std::string> limits = HardenedLimits(run);
   if (!limits.empty()) {
-    md << "\n**Limits of an implementation without the extensions** (" << limits.size()
-       << " hardened cells miss a guarantee that needs flush or last_error):\n";
+    md << "\n**Limits of an implementation without the flush extension** (" << limits.size()
+       << " hardened cells miss a guarantee that needs it):\n";
     for (const std::string& l : limits) md << "- `" << l << "`\n";
   }
   if (!run.notes.empty()) {

@@ -36,7 +36,7 @@ struct CleanRun {
 };
 
 // The extensions (bridge/callbacks.h) the hardened adapters found in the
-// implementation under test; two hardened guarantees need them
+// implementation under test; one hardened guarantee needs flush
 // (HardenedLimits).
 struct Extensions {
   bool flush = true;
@@ -69,12 +69,12 @@ std::string PinCommand(const Provenance& provenance);
 std::vector<std::string> HardenedViolations(const MatrixRun& run);
 
 // The hardened cells that miss a guarantee only because the implementation
-// lacks the extension it needs, as "Key -> outcome: why" lines:
-// - without last_error, a legal transient fault ending in clean_error: a
-//   bare `false` cannot be told from a hard failure, so it is not retried;
-// - without flush, a silent_loss under a BufWriter: its last flush runs
-//   when it is dropped, and no callback reports that flush's error.
-// With both extensions there are none. Reported beside the violations.
+// lacks the extension it needs, as "Key -> outcome: why" lines: without
+// flush, a silent_loss under a BufWriter (its last flush runs when it is
+// dropped, and no callback reports that flush's error). With it there are
+// none. Reported beside the violations. (Without last_error a legal
+// transient fault still round-trips: a bare `false` is retried once,
+// stream_failure.h.)
 std::vector<std::string> HardenedLimits(const MatrixRun& run);
 
 bool WriteJson(const MatrixRun& run, const std::string& path);

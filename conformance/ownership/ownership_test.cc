@@ -7,7 +7,8 @@
 // leaves a message in get_and_reset_last_err(). Every case runs in a child
 // process of its own (isolated_case.h). A faithful null stream reaches the
 // implementation, so that case runs only where it declares null arguments
-// (features.h).
+// (features.h). Hardened, a stream that fails for good costs at most one
+// more callback call.
 #include <string>
 #include <vector>
 
@@ -60,6 +61,15 @@ std::vector<Case> Cases(bool saves, bool loads, std::vector<Api> apis) {
 Rig ForEntry(Entry e, const std::vector<uint8_t>& archive, FaultPlan plan = {}) {
   return IsSave(e) ? Rig(Side::kWrite, {}, std::move(plan))
                    : Rig(Side::kRead, archive, std::move(plan));
+}
+
+// A fault at call k of `op`: Interrupted once, as a signal interrupts one
+// call; any other kind from call k on, as a stream that fails stays failed
+// (a hardened adapter without the last_error extension retries a bare
+// `false` once: stream_failure.h).
+FaultPlan FaultAt(Op op, uint64_t k, ErrorKind kind) {
+  if (kind == ErrorKind::kInterrupted) return FaultPlan().At(op, k, Fault::Err(kind));
+  return FaultPlan().Every(op, 1, k, Fault::Err(kind));
 }
 
 void ExpectDroppedOnce(Rig& r) {
@@ -199,7 +209,7 @@ TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
       for (ErrorKind kind : {ErrorKind::kOther, ErrorKind::kInterrupted}) {
         SCOPED_TRACE(std::string(OpName(op)) + " call " + std::to_string(k) + " " +
                      ErrorKindName(kind));
-        Rig r(Side::kRead, archive, FaultPlan().At(op, k, Fault::Err(kind)));
+        Rig r(Side::kRead, archive, FaultAt(op, k, kind));
         Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
         ExpectDroppedOnce(r);
         // Either the load survived the fault, or it failed with a message.
@@ -218,6 +228,31 @@ TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
 INSTANTIATE_TEST_SUITE_P(All, EveryLoad, ::testing::ValuesIn(Cases(false, true, AllApis())),
                          CaseName);
 
+// --- Hardened loads: what a failing stream costs ----------------------------
+
+// What a stream whose read fails for good costs a hardened load: one more
+// read call where the implementation has no last_error extension (its bare
+// `false` is retried once: stream_failure.h), none where it has.
+class HardenedLoad : public ::testing::TestWithParam<Case> {};
+
+TEST_P(HardenedLoad, PersistentErrorCostsAtMostOneMoreCall) {
+  TSH_ISOLATED_CASE();
+  const Case c = GetParam();
+  const std::vector<uint8_t> archive = ValidArchive(c.entry);
+  ASSERT_FALSE(archive.empty());
+  // A hardened load of this small archive reads it in one call: fail that.
+  const uint64_t k = 0;
+  Rig r(Side::kRead, archive, FaultAt(Op::kRead, k, ErrorKind::kOther));
+  Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
+  ExpectDroppedOnce(r);
+  EXPECT_TRUE(o.error);
+  EXPECT_EQ(r.faults().calls(Op::kRead), k + 1 + (Declares(TSH_IMPL_EXTENSIONS) ? 0 : 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(All, HardenedLoad,
+                         ::testing::ValuesIn(Cases(false, true, {Tsh(Mode::kHardened)})),
+                         CaseName);
+
 // --- Hardened saves: a fault at each callback call --------------------------
 
 class HardenedSave : public ::testing::TestWithParam<Case> {};
@@ -234,12 +269,25 @@ TEST_P(HardenedSave, FaultAtEachCallDropsOnceAndLeavesAnError) {
     const uint64_t n = op == Op::kWrite ? writes : flushes;
     for (uint64_t k = 0; k < n; ++k) {
       SCOPED_TRACE(std::string(OpName(op)) + " call " + std::to_string(k));
-      Rig r(Side::kWrite, {}, FaultPlan().At(op, k, Fault::Err(ErrorKind::kOther)));
+      Rig r(Side::kWrite, {}, FaultAt(op, k, ErrorKind::kOther));
       Outcome o = Call(c.entry, c.api, r.Release());
       ExpectDroppedOnce(r);
       EXPECT_TRUE(o.error);
     }
   }
+}
+
+// What a stream whose write fails for good costs a hardened save: as for a
+// load, one more write call where there is no last_error extension.
+TEST_P(HardenedSave, PersistentErrorCostsAtMostOneMoreCall) {
+  TSH_ISOLATED_CASE();
+  const Case c = GetParam();
+  const uint64_t k = 2;
+  Rig r(Side::kWrite, {}, FaultAt(Op::kWrite, k, ErrorKind::kOther));
+  Outcome o = Call(c.entry, c.api, r.Release());
+  ExpectDroppedOnce(r);
+  EXPECT_TRUE(o.error);
+  EXPECT_EQ(r.faults().calls(Op::kWrite), k + 1 + (Declares(TSH_IMPL_EXTENSIONS) ? 0 : 1));
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HardenedSave,
