@@ -77,6 +77,16 @@ void ExpectDroppedOnce(Rig& r) {
   EXPECT_EQ(r.harness().uses_after_drop(), 0);
 }
 
+// The outcome of a hardened call over a stream whose `op` fails from call k
+// on: an error, the stream dropped once, and k + 1 calls of `op`, one more
+// where the implementation has no last_error extension (its bare `false` is
+// retried once: stream_failure.h).
+void ExpectFailedAfterOneMoreCallAtMost(Rig& r, const Outcome& o, Op op, uint64_t k) {
+  ExpectDroppedOnce(r);
+  EXPECT_TRUE(o.error);
+  EXPECT_EQ(r.faults().calls(op), k + 1 + (Declares(TSH_IMPL_EXTENSIONS) ? 0 : 1));
+}
+
 // --- Every entry point, every API -----------------------------------------
 
 class EveryEntryPoint : public ::testing::TestWithParam<Case> {};
@@ -230,9 +240,7 @@ INSTANTIATE_TEST_SUITE_P(All, EveryLoad, ::testing::ValuesIn(Cases(false, true, 
 
 // --- Hardened loads: what a failing stream costs ----------------------------
 
-// What a stream whose read fails for good costs a hardened load: one more
-// read call where the implementation has no last_error extension (its bare
-// `false` is retried once: stream_failure.h), none where it has.
+// What a stream whose read fails for good costs a hardened load.
 class HardenedLoad : public ::testing::TestWithParam<Case> {};
 
 TEST_P(HardenedLoad, PersistentErrorCostsAtMostOneMoreCall) {
@@ -243,10 +251,8 @@ TEST_P(HardenedLoad, PersistentErrorCostsAtMostOneMoreCall) {
   // A hardened load of this small archive reads it in one call: fail that.
   const uint64_t k = 0;
   Rig r(Side::kRead, archive, FaultAt(Op::kRead, k, ErrorKind::kOther));
-  Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
-  ExpectDroppedOnce(r);
-  EXPECT_TRUE(o.error);
-  EXPECT_EQ(r.faults().calls(Op::kRead), k + 1 + (Declares(TSH_IMPL_EXTENSIONS) ? 0 : 1));
+  ExpectFailedAfterOneMoreCallAtMost(
+      r, Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device), Op::kRead, k);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HardenedLoad,
@@ -277,17 +283,13 @@ TEST_P(HardenedSave, FaultAtEachCallDropsOnceAndLeavesAnError) {
   }
 }
 
-// What a stream whose write fails for good costs a hardened save: as for a
-// load, one more write call where there is no last_error extension.
+// What a stream whose write fails for good costs a hardened save.
 TEST_P(HardenedSave, PersistentErrorCostsAtMostOneMoreCall) {
   TSH_ISOLATED_CASE();
   const Case c = GetParam();
   const uint64_t k = 2;
   Rig r(Side::kWrite, {}, FaultAt(Op::kWrite, k, ErrorKind::kOther));
-  Outcome o = Call(c.entry, c.api, r.Release());
-  ExpectDroppedOnce(r);
-  EXPECT_TRUE(o.error);
-  EXPECT_EQ(r.faults().calls(Op::kWrite), k + 1 + (Declares(TSH_IMPL_EXTENSIONS) ? 0 : 1));
+  ExpectFailedAfterOneMoreCallAtMost(r, Call(c.entry, c.api, r.Release()), Op::kWrite, k);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HardenedSave,
