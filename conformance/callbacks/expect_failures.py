@@ -55,8 +55,10 @@ def run_suite(binary):
     return proc, cases
 
 
-def write_xml(path, binary, ran, failed, expected, skipped, messages, skip_reasons, problems):
-    """The suite's cases as JUnit XML, judged as main() judges them."""
+def write_xml(path, binary, ran, expected, messages, skip_reasons, other_problems):
+    """The suite's cases as JUnit XML, judged as main() judges them:
+    `messages` holds the failed cases' failures, `skip_reasons` the skipped
+    ones' reasons, `other_problems` what no single case's outcome says."""
     suite = ET.Element("testsuite", name=os.path.basename(binary))
     counts = {"tests": 0, "failures": 0, "skipped": 0}
 
@@ -69,25 +71,25 @@ def write_xml(path, binary, ran, failed, expected, skipped, messages, skip_reaso
             ET.SubElement(c, "failure", message=first_line).text = failure
             counts["failures"] += 1
         return c
+
     for name in ran:
-        if name in failed and name not in expected:
+        if name in messages and name not in expected:
             case(name, "\n".join(messages[name]))
-        elif name in expected and name not in failed:
+        elif name in expected and name not in messages:
             case(name, "expected to fail (a pinned outcome), passed")
         else:
             c = case(name)
-            if name in skipped:
-                ET.SubElement(c, "skipped", message=skip_reasons.get(name, ""))
+            if name in skip_reasons:
+                ET.SubElement(c, "skipped", message=skip_reasons[name])
                 counts["skipped"] += 1
-            elif name in failed:
+            elif name in messages:
                 # gtest's message starts with file:line; its last line says how it failed.
                 lines = [l for l in messages[name][0].splitlines() if l.strip()]
                 props = ET.SubElement(c, "properties")
                 ET.SubElement(props, "property", name="pinned_failure",
                               value=lines[-1] if lines else "")
-    for problem in problems:
-        if not problem.startswith(("missed", "unexpected failure")):
-            case("expect_failures." + problem.split(":")[0].replace(" ", "_"), problem)
+    for problem in other_problems:
+        case("expect_failures." + problem.split(":")[0].replace(" ", "_"), problem)
     for k, v in counts.items():
         suite.set(k, str(v))
     root = ET.Element("testsuites")
@@ -107,15 +109,15 @@ def main():
     parser.add_argument("patterns", nargs="*")
     args = parser.parse_args()
     proc, cases = run_suite(args.binary)
-    ran, failed, skipped, messages, skip_reasons = [], set(), set(), {}, {}
-    for name, failures, skip in cases:
-        ran.append(name)
-        if failures:
-            failed.add(name)
-            messages[name] = failures
-        if skip is not None:
-            skipped.add(name)
-            skip_reasons[name] = skip
+    ran = [name for name, _, _ in cases]
+    messages = {name: failures for name, failures, _ in cases if failures}
+    skip_reasons = {name: skip for name, _, skip in cases if skip is not None}
+    failed, skipped = set(messages), set(skip_reasons)
+    expected = matching(ran, args.patterns)
+    # Problems a case's own outcome shows (written as that case's failure),
+    # then the others.
+    case_problems = (["missed (should fail, passed): " + t for t in sorted(expected - failed)] +
+                     ["unexpected failure: " + t for t in sorted(failed - expected)])
     problems = []
     if args.patterns and proc.returncode == 0:
         problems.append("the suite passed (exit 0)")
@@ -124,9 +126,6 @@ def main():
     for p in args.patterns + args.skipped:
         if not matching(ran, [p]):
             problems.append("pattern matches no test: " + p)
-    expected = matching(ran, args.patterns)
-    problems += ["missed (should fail, passed): " + t for t in sorted(expected - failed)]
-    problems += ["unexpected failure: " + t for t in sorted(failed - expected)]
     if args.skipped:
         expected_skips = matching(ran, args.skipped)
         problems += ["not skipped: " + t for t in sorted(expected_skips - skipped)]
@@ -136,8 +135,9 @@ def main():
                      for t in sorted(failed)
                      if not any(args.failure_says in m for m in messages[t])]
     if os.environ.get("XML_OUTPUT_FILE"):
-        write_xml(os.environ["XML_OUTPUT_FILE"], args.binary, ran, failed, expected,
-                  skipped, messages, skip_reasons, problems)
+        write_xml(os.environ["XML_OUTPUT_FILE"], args.binary, ran, expected, messages,
+                  skip_reasons, problems)
+    problems = case_problems + problems
     print("%s: %d tests, %d failed as expected, %d skipped" %
           (args.binary, len(ran), len(failed & expected), len(skipped)))
     if problems:

@@ -17,12 +17,11 @@ for v in $(echo "$versions" | tr -d / | sort -u); do
     status=1
     continue
   fi
-  if diff <(grep -v '^#' "$reference/$v/$file") <(grep -v '^#' "$other/$v/$file") \
-      >"${TEST_TMPDIR:-/tmp}/diff"; then
+  if differences=$(diff <(grep -v '^#' "$reference/$v/$file") <(grep -v '^#' "$other/$v/$file")); then
     echo "same_outcomes_test: LibTorch $v: $(grep -vc '^#' "$other/$v/$file") cells, the same"
   else
     echo "same_outcomes_test: LibTorch $v: $other/$v/$file differs from $reference/$v/$file:"
-    cat "${TEST_TMPDIR:-/tmp}/diff"
+    echo "$differences"
     status=1
   fi
 done
