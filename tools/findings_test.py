@@ -1,4 +1,7 @@
-"""FINDINGS.md's "Seen on, by replay" table says what the records say.
+"""FINDINGS.md's "Seen on, by replay" table says what the records say, and
+so does each report draft of upstream/reports/; every finding has a draft,
+complete, and one that the replays show security-relevant is drafted for
+PyTorch's private channel (upstream/reports/README.md).
 
 The records (each finding cell's "outcomes", each crash .txt's
 `outcome[V]:` lines) are what every LibTorch version's own tests replay
@@ -42,6 +45,89 @@ class FindingsTableTest(unittest.TestCase):
         marked = set(re.findall(r"^\| (F\d+) \|[^\n]*\| replayed \|", text, re.M))
         self.assertTrue(marked)
         self.assertEqual(marked, {finding for finding, _, _ in findings.records()})
+
+
+PROJECTS = ("PyTorch", "tch-rs")
+CHANNEL = re.compile(r"public issue|comment on [\w.-]+/[\w.-]+#\d+|private security report$")
+SECTIONS = {
+    "comment": ("What this adds", "Reproducer"),
+    "other": ("Title", "Reproducer", "Expected", "Actual", "Impact", "Suggested fix"),
+}
+# Outcomes of Python's safe loader that make a finding security-relevant.
+UNSAFE = re.compile(r"torch\.load\(weights_only=True\): (killed by|memory_blowup)")
+
+
+def all_findings():
+    with open(findings.FINDINGS_MD) as f:
+        return re.findall(r"^\| (F\d+) \|", f.read(), re.M)
+
+
+def drafts(text):
+    """[(project, channel)] of a report's **Drafts:** line."""
+    m = re.search(r"^- \*\*Drafts:\*\* (.+)$", text, re.M)
+    if not m:
+        return []
+    return [tuple(part.strip().split(": ", 1)) for part in m.group(1).split(";")]
+
+
+def section(text, heading):
+    """The text of `## heading` up to the next `## `, or None."""
+    m = re.search(r"^## %s\n(.*?)(?=^## |\Z)" % re.escape(heading), text, re.M | re.S)
+    return m.group(1) if m else None
+
+
+class ReportDraftsTest(unittest.TestCase):
+    def test_every_finding_has_a_draft(self):
+        self.assertEqual(set(findings.reports()), set(all_findings()),
+                         "upstream/reports/ must hold one F<n>.md per finding of FINDINGS.md")
+
+    def test_drafts_are_complete(self):
+        crashes = {finding for finding, _, seen in findings.records()
+                   if any("SIG" in outcome for outcome in seen.values())}
+        for finding, path in findings.reports().items():
+            with open(path) as f:
+                text = f.read()
+            with self.subTest(finding):
+                self.assertTrue(text.startswith(f"# {finding}: "), "title line")
+                self.assertRegex(text, r"(?m)^- \*\*Finding:\*\* %s\b" % finding)
+                related = re.search(r"(?m)^- \*\*Related upstream:\*\* (.+)$", text)
+                self.assertIsNotNone(related, "no Related upstream line")
+                targets = drafts(text)
+                self.assertTrue(targets, "no Drafts line")
+                for target in targets:
+                    self.assertEqual(len(target), 2, target)
+                    project, channel = target
+                    self.assertIn(project, PROJECTS)
+                    self.assertRegex(channel, CHANNEL)
+                    body = section(text, f"Draft for {project}: {channel}")
+                    self.assertIsNotNone(body, f"no section for {project}: {channel}")
+                    kind = "comment" if channel.startswith("comment on ") else "other"
+                    for sub in SECTIONS[kind]:
+                        self.assertRegex(body, r"(?m)^### %s$" % re.escape(sub),
+                                         f"{project}: {channel} lacks ### {sub}")
+                    if kind == "comment":
+                        self.assertIn(channel[len("comment on "):], related.group(1))
+                    elif finding in crashes:
+                        self.assertRegex(body, r"(?m)^### Stack$", f"{finding} crashes")
+
+    def test_tables_are_made_from_the_records(self):
+        rows, upstream = findings.records(), findings.upstream_rows()
+        for finding, path in findings.reports().items():
+            current, _ = findings.table_in(path)
+            self.assertEqual(current, findings.report_table(finding, rows, upstream),
+                             f"{finding}'s table differs from the records: run "
+                             "tools/findings --write --libtorch=")
+
+    def test_security_relevant_findings_go_to_the_private_channel(self):
+        unsafe = {finding for finding, _, version, _, python in findings.upstream_rows()
+                  if findings.version_key(version) >= (2, 0) and UNSAFE.search(python)}
+        self.assertTrue(unsafe <= set(findings.reports()), unsafe)
+        for finding, path in findings.reports().items():
+            with open(path) as f:
+                private = ("PyTorch", "private security report") in drafts(f.read())
+            self.assertEqual(private, finding in unsafe,
+                             f"{finding}: a private security report exactly when "
+                             "torch.load(weights_only=True) crashes or blows up on 2.x")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Repository rules for the LibTorch under test.
 
-Two repositories, one a configuration picks (this package's BUILD):
+Three repositories, one a configuration picks (this package's BUILD):
 
 - `@libtorch_system` (the default): the LibTorch that `$LIBTORCH` names, a
   directory with include/ and lib/ as tch-rs takes it (a LibTorch download,
@@ -12,6 +12,9 @@ Two repositories, one a configuration picks (this package's BUILD):
   2.x virtual environment that tools/setup installs (`venv`). Where it is
   missing, building anything that needs it fails with a message naming
   tools/setup.
+- `@libtorch_newest` (`--config=newest`): the same, for the newest PyTorch
+  release that tools/setup installs, on which tools/findings replays the
+  findings (not a test tier).
 
 Each repository exports `:libtorch` (headers and link options), `:python`,
 an interpreter whose `import torch` is the same LibTorch, and `:version`
