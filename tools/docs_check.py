@@ -13,8 +13,7 @@ Rules, over every Markdown file and every code comment of the tree:
   3. no Markdown heading repeats within a file;
   In a report draft for another project (upstream/reports/F<n>.md), a bare
   file name names that project's file or one its reproducer creates, so
-  rule 1 skips bare names there, and rule 3 holds within each draft (a
-  `## ` section), since each draft has the same subsections.
+  rule 1 skips bare names there.
   4. the commands under README.md's "The two commands" heading are lines
      of .ci/run (alone, or followed by "||"), so the README's test command
      is the one CI runs.
@@ -210,8 +209,6 @@ def check_headings(rel, text, problems):
             fence = not fence
         if fence or not re.match(r"#{1,6} ", line):
             continue
-        if DRAFT.match(rel) and line.startswith("## "):
-            seen = {}
         title = line.strip()
         if title in seen:
             problems.append("%s:%d: heading %r repeats (first at line %d)" % (rel, n, title, seen[title]))

@@ -94,6 +94,9 @@ class ReportDraftsTest(unittest.TestCase):
                 self.assertIsNotNone(related, "no Related upstream line")
                 targets = drafts(text)
                 self.assertTrue(targets, "no Drafts line")
+                # Several drafts in one file: each subsection names its
+                # project, so that no heading of the file repeats.
+                tag = (lambda project: f" ({project})") if len(targets) > 1 else (lambda _: "")
                 for target in targets:
                     self.assertEqual(len(target), 2, target)
                     project, channel = target
@@ -103,12 +106,13 @@ class ReportDraftsTest(unittest.TestCase):
                     self.assertIsNotNone(body, f"no section for {project}: {channel}")
                     kind = "comment" if channel.startswith("comment on ") else "other"
                     for sub in SECTIONS[kind]:
-                        self.assertRegex(body, r"(?m)^### %s$" % re.escape(sub),
+                        self.assertRegex(body, r"(?m)^### %s$" % re.escape(sub + tag(project)),
                                          f"{project}: {channel} lacks ### {sub}")
                     if kind == "comment":
                         self.assertIn(channel[len("comment on "):], related.group(1))
                     elif finding in crashes:
-                        self.assertRegex(body, r"(?m)^### Stack$", f"{finding} crashes")
+                        self.assertRegex(body, r"(?m)^### %s$" % re.escape("Stack" + tag(project)),
+                                         f"{finding} crashes")
 
     def test_tables_are_made_from_the_records(self):
         rows, upstream = findings.records(), findings.upstream_rows()
