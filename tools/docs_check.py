@@ -32,7 +32,7 @@ import sys
 TOP = ("bridge", "conformance", "fuzz", "bench", "testdata", "tools", "testing",
        "third_party", ".ci", ".clusterfuzzlite")
 TOP_FILES = ("README.md", "FINDINGS.md", "WORKSPACE", ".bazelrc")
-SKIP_DIRS = {".git", "out", ".whl"}
+SKIP_DIRS = {".git", "out", ".whl", ".perf-history"}
 CODE_EXT = {".cc", ".h", ".c", ".py", ".sh", ".bzl"}
 HASH_COMMENT_FILES = {"BUILD", "WORKSPACE", ".bazelrc", "run", "Dockerfile", "project.yaml"}
 

@@ -369,6 +369,28 @@ def mutants(report_json, rc, out_json, out_md):
     write(out_md, "\n".join(md) + "\n")
 
 
+def history(rc, log, changes, out_json, out_md):
+    """The benchmarks' history: tools/perf-history page's exit status and
+    log ("wrote FILE (N commits)" per LibTorch), and its change points. An
+    empty store passes, saying so; a page that failed otherwise fails."""
+    text = pathlib.Path(log).read_text() if pathlib.Path(log).exists() else ""
+    pages = re.findall(r"^wrote .*/(libtorch-[\d.]+\.html) \((\d+) commits\)$", text, re.M)
+    if rc == "0":
+        status = "pass"
+        headline = ", ".join(f"{name} ({n} commits)" for name, n in pages) + \
+            ": [history/index.html](history/index.html)"
+    elif "the store has no runs" in text:
+        status, headline = "pass", "nothing stored yet (tools/perf-history run main~30..main)"
+    else:
+        status = "fail"
+        headline = f"tools/perf-history page failed (exit {rc}): {text.strip().splitlines()[-1:]}"
+    simple(out_json, "history", status, headline)
+    found = pathlib.Path(changes).read_text().strip() if pathlib.Path(changes).exists() else ""
+    write(out_md, "\n".join([heading(out_json, "Benchmark history"), "",
+                             f"{headline}. Change points (tools/perf-history changes):", "",
+                             "```", found or "(none)", "```", ""]))
+
+
 def assemble(out, quick, steps):
     out = pathlib.Path(out)
     frags, md = [], []
@@ -428,6 +450,8 @@ def main(argv):
         mutants(*args)
     elif cmd == "large_memory":
         large_memory(*args)
+    elif cmd == "history":
+        history(*args)
     elif cmd == "assemble":
         return assemble(args[0], args[1], args[2:])
     else:
