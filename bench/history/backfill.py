@@ -90,16 +90,18 @@ class Measurer:
     """Builds and measures commits in a scratch worktree; measure() returns
     a store Run."""
 
-    def __init__(self, repo, worktree, key, log=sys.stderr):
+    def __init__(self, repo, worktree, key):
         if key.libtorch not in LIBTORCH_FLAGS:
             raise store_lib.StoreError("no build flags for LibTorch %s (one of %s)" % (
                 key.libtorch, ", ".join(sorted(LIBTORCH_FLAGS))))
-        self.repo, self.worktree, self.key, self.log = repo, worktree, key, log
+        if key.kind not in TARGETS:
+            raise store_lib.StoreError("a backfill measures %s, not %s" % (
+                " and ".join(TARGETS), key.kind))
+        self.repo, self.worktree, self.key = repo, worktree, key
         self.flags = LIBTORCH_FLAGS[key.libtorch]
 
     def _checkout(self, sha):
-        if not os.path.isdir(os.path.join(self.worktree, ".git")) and \
-                not os.path.isfile(os.path.join(self.worktree, ".git")):
+        if not os.path.exists(os.path.join(self.worktree, ".git")):
             self.repo.git("worktree", "prune")
             os.makedirs(os.path.dirname(os.path.abspath(self.worktree)), exist_ok=True)
             self.repo.git("worktree", "add", "--detach", self.worktree, sha)
@@ -118,10 +120,6 @@ class Measurer:
 
     def _measure(self, sha):
         kind = self.key.kind
-        if kind not in TARGETS:
-            return store_lib.Run(sha, self.key, "run_failed",
-                                 detail="a backfill measures %s only" % " and ".join(TARGETS),
-                                 source="backfill")
         self._checkout(sha)
         target = TARGETS[kind]
         built = self._bazel("build", *self.flags, target)
@@ -138,9 +136,7 @@ class Measurer:
                        binary, "--out", out_json]
             else:
                 cmd = [binary] + SMOKE_FLAGS + ["--benchmark_out=" + out_json]
-            env = dict(os.environ, OMP_NUM_THREADS="1")
-            env.pop("BUILD_WORKING_DIRECTORY", None)
-            ran = subprocess.run(cmd, cwd=self.worktree, env=env, stdout=subprocess.PIPE,
+            ran = subprocess.run(cmd, cwd=self.worktree, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, universal_newlines=True)
             if ran.returncode != 0 or not os.path.exists(out_json):
                 return store_lib.Run(sha, self.key, "run_failed", source="backfill",
@@ -162,6 +158,9 @@ def result_run(sha, key, path, source):
                 bench_compare.version_of(context) != key.libtorch:
             raise store_lib.StoreError("%s was measured on LibTorch %s, not %s" % (
                 path, context["libtorch"], key.libtorch))
+        if context.get("compilation_mode", "unknown") not in ("unknown", key.mode):
+            raise store_lib.StoreError("%s was measured in a %s build, not %s" % (
+                path, context["compilation_mode"], key.mode))
         return store_lib.Run(sha, key, "ok", store_lib.RESULTS_OF[key.kind](doc), source=source)
     except (OSError, ValueError, store_lib.StoreError) as e:
         return store_lib.Run(sha, key, "run_failed", detail=str(e), source=source)

@@ -41,11 +41,12 @@ def plot(series, points, shas, subjects, changes, baseline=None):
     def y(v):
         return Y_BOT - 4 - (Y_BOT - Y_TOP - 8) * (v - lo) / (hi - lo)
 
+    spread = ", %+.3g%% over min" % (100 * (hi / lo - 1)) if lo > 0 else ""
     out = ['<svg class="plot" width="%d" height="%d" viewBox="0 0 %d %d">' % (W, H, W, H),
            '<title>%s</title>' % html.escape(series),
            '<rect x="%d" y="%d" width="%d" height="%d" class="frame"/>' % (
                X0, Y_TOP, X1 - X0, Y_BOT - Y_TOP),
-           '<text x="%d" y="%d" class="tick">max %s</text>' % (X0, Y_TOP - 4, _fmt(hi)),
+           '<text x="%d" y="%d" class="tick">max %s%s</text>' % (X0, Y_TOP - 4, _fmt(hi), spread),
            '<text x="%d" y="%d" class="tick">min %s</text>' % (X0, Y_BOT + 11, _fmt(lo))]
     if baseline is not None:
         out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="baseline">'

@@ -181,6 +181,10 @@ def cmd_bisect(args, store, repo):
             args.metric, kind, " and ".join(backfill.TARGETS)))
         return 2
     good, bad = repo.resolve(args.good), repo.resolve(args.bad)
+    if good not in repo.git("rev-list", "--first-parent", bad).split():
+        sys.stderr.write("perf-history: GOOD %s is not in BAD %s's first-parent history\n" % (
+            args.good, args.bad))
+        return 2
     shas = [good] + repo.commits("%s..%s" % (good, bad))
     measurer = backfill.Measurer(repo, args.worktree, _key(args, kind))
     measure, built = _measure_value(store, measurer, args.metric)

@@ -105,6 +105,11 @@ class PlantedRegressionTest(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("nothing to find", err)
 
+    def test_bisect_refuses_a_good_after_bad(self):
+        status, _, err = self.cli("bisect", self.shas[-1], self.shas[0], "--metric", "x:bridge")
+        self.assertEqual(status, 2)
+        self.assertIn("not in BAD", err)
+
     def test_page(self):
         out_dir = os.path.join(self.dir, "page")
         status, out, err = self.cli("page", "--out", out_dir)
@@ -117,6 +122,16 @@ class PlantedRegressionTest(unittest.TestCase):
         self.assertIn("build_failed", page)
         saves = [n for n in self.doc["operations"] if n.startswith("save/")]
         self.assertEqual(page.count('class="change"'), 2 * len(saves))  # bridge, per byte
+
+    def test_store_refuses_figures_of_another_build(self):
+        doc = dict(self.doc, context=dict(self.doc["context"], compilation_mode="fastbuild"))
+        path = os.path.join(self.dir, "fastbuild.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        status, _, err = self.cli("--store", os.path.join(self.dir, "mode.sqlite"), "store",
+                                  "--instructions", path)
+        self.assertEqual(status, 2)
+        self.assertIn("measured in a fastbuild build, not opt", err)
 
     def test_store_refuses_a_dirty_checkout_and_stores_a_clean_one(self):
         with open(os.path.join(self.root, "file"), "w") as f:

@@ -7,7 +7,8 @@ where kind is "instructions" (bench/instructions.py output), "wall"
 measured interleaved, and its call counts) or "large_memory"
 (//bench:large_memory JSON). A run's status is "ok", "build_failed" or
 "run_failed"; a failed run has no results and says why in its detail, so a
-backfill does not try that commit again. Each result is one figure of one
+backfill does not try that commit again. A run also records who measured
+it (source: "backfill", "ci"), when, and in how many seconds. Each result is one figure of one
 benchmark: (benchmark, metric, value, lo, hi). A series is the values of
 one (benchmark, metric) over commits, named "benchmark:metric" (for example
 "save/cursor/faithful/f32/1048576:bridge_per_byte").
