@@ -106,7 +106,8 @@ def history(store, repo, spec, libtorch):
         wanted = repo.git("rev-list", "--first-parent", "--reverse", "HEAD").split()
     else:
         wanted = repo.commits(spec)
-    shas = [s for s in wanted if any(store.get(s, k) is not None for k in keys)]
+    stored = set().union(*(store.statuses(k) for k in keys))
+    shas = [s for s in wanted if s in stored]
     return shas, [store.commit_info(s)[0] for s in shas], keys
 
 
@@ -223,12 +224,8 @@ def cmd_page(args, store, repo):
         sections = []
         for key in keys:
             series, changes = detect_all(store, key, shas, args.min_step)
-            statuses = {}
-            for sha in shas:
-                run = store.get(sha, key)
-                statuses[sha] = run.status if run else None
             sections.append(page_lib.Section(key, series, changes,
-                                             baseline_values(baseline, key), statuses))
+                                             baseline_values(baseline, key), store.statuses(key)))
         path = os.path.join(args.out, page_lib.page_name(version))
         with open(path, "w") as f:
             f.write(page_lib.version_page(version, shas, subjects, sections))

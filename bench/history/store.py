@@ -190,6 +190,13 @@ class Store:
         return Run(sha, key, row[1], results, detail=row[2], source=row[3],
                    measured_at=row[4], seconds=row[5])
 
+    def statuses(self, key):
+        """{sha: status} of every run stored under `key`, without their
+        results."""
+        return dict(self.db.execute(
+            "SELECT sha, status FROM runs WHERE libtorch=? AND mode=? AND machine=? AND kind=?",
+            (key.libtorch, key.mode, key.machine, key.kind)))
+
     def keys(self):
         """Every Key that has a stored run."""
         return [Key(*r) for r in self.db.execute(
