@@ -64,7 +64,8 @@ INSTRUCTIONS_SMALL_TOLERANCE = 0.05
 # "bps" (bytes_per_second) or a counter. Every ratio is numerator over
 # denominator and is named so that higher is better (for a call count the
 # numerator is the side expected to make more calls). The time ratios with
-# a goal are also measured interleaved (kGatedRatios in stream_bench.cc).
+# a goal are also measured interleaved (kGatedRatios, kGatedModelRatios in
+# stream_bench.cc).
 RATIOS = {
     "save_faithful_over_torch_writer": (
         "save/cursor/faithful/f32/{n}", "save/memory/torch/f32/{n}", "bps", MIB, 0.97,
@@ -91,8 +92,11 @@ RATIOS = {
         "load/file/faithful/f32/{n}", "load/path/torch/f32/{n}", "bps", MIB, None,
         "bridge load (faithful, FileStream) / torch::load(path)"),
     "save_file_faithful_over_torch_path": (
-        "save/file/faithful/f32/{n}", "save/path/torch/f32/{n}", "bps", MIB, None,
+        "save/file/faithful/f32/{n}", "save/path/torch/f32/{n}", "bps", MIB, 0.97,
         "bridge save (faithful, FileStream) / torch::save(path)"),
+    "save_file_hardened_over_torch_path": (
+        "save/file/hardened/f32/{n}", "save/path/torch/f32/{n}", "bps", MIB, 0.97,
+        "bridge save (hardened, FileStream) / torch::save(path)"),
     "save_faithful_over_memcpy": (
         "save/cursor/faithful/f32/{n}", "copy/memory/memcpy/f32/{n}", "bps", 0, None,
         "bridge save (faithful, Cursor) as a fraction of memcpy"),
@@ -106,8 +110,11 @@ RATIOS = {
         "load/memory/torch/f32/{n}", "copy/memory/memcpy/f32/{n}", "bps", 0, None,
         "LibTorch read-function load as a fraction of memcpy"),
     "save_model_faithful_over_torch": (
-        "save/cursor/faithful/model200", "save/memory/torch/model200", "bps", 0, None,
+        "save/cursor/faithful/model200", "save/memory/torch/model200", "bps", 0, 0.97,
         "200 named tensors: bridge save (faithful) / LibTorch OutputArchive"),
+    "save_model_hardened_over_torch": (
+        "save/cursor/hardened/model200", "save/memory/torch/model200", "bps", 0, 0.97,
+        "200 named tensors: bridge save (hardened) / LibTorch OutputArchive"),
     "load_model_faithful_over_torch": (
         "load/cursor/faithful/model200", "load/memory/torch/model200", "bps", 0, None,
         "200 named tensors: bridge load (faithful) / LibTorch InputArchive"),
@@ -180,7 +187,9 @@ def _measures(entry):
 
 
 def interleaved_name(rid, n):
-    return "ratio/%s/%s" % (rid, n)
+    """The interleaved case of ratio `rid` at size n ("-": a ratio over one
+    set, such as the model's)."""
+    return "ratio/%s" % rid if n == "-" else "ratio/%s/%s" % (rid, n)
 
 
 def _sizes(run, *patterns):

@@ -714,13 +714,14 @@ void GpuLoadCase(benchmark::State& st, int64_t bytes, const char* impl) {
 // ---------------------------------------------------------------- ratios
 
 // The ratios of tools/bench-compare (RATIOS in bench/bench_compare.py) that
-// have a goal and compare the times of two f32 cases, named op/stream/impl:
+// have a goal and compare the times of two cases, named op/stream/impl:
 // throughput of `num` over that of `den`, i.e. time of den / time of num.
 struct GatedRatio {
   const char* id;
   const char* num;
   const char* den;
 };
+// Over one f32 tensor of each size from kGatedMinBytes.
 constexpr GatedRatio kGatedRatios[] = {
     {"save_faithful_over_torch_writer", "save/cursor/faithful", "save/memory/torch"},
     {"load_faithful_over_torch_readfn", "load/cursor/faithful", "load/memory/torch"},
@@ -728,6 +729,13 @@ constexpr GatedRatio kGatedRatios[] = {
     {"load_hardened_over_faithful_cursor", "load/cursor/hardened", "load/cursor/faithful"},
     {"load_hardened_over_faithful_bufio", "load/bufio/hardened", "load/bufio/faithful"},
     {"load_bufio_hardened_over_torch_path", "load/bufio/hardened", "load/path/torch"},
+    {"save_file_faithful_over_torch_path", "save/file/faithful", "save/path/torch"},
+    {"save_file_hardened_over_torch_path", "save/file/hardened", "save/path/torch"},
+};
+// Over the model set (200 named tensors).
+constexpr GatedRatio kGatedModelRatios[] = {
+    {"save_model_faithful_over_torch", "save/cursor/faithful", "save/memory/torch"},
+    {"save_model_hardened_over_torch", "save/cursor/hardened", "save/memory/torch"},
 };
 // Their goals hold from this size.
 constexpr int64_t kGatedMinBytes = kMiB;
@@ -739,9 +747,16 @@ constexpr double kBatchSeconds = 0.02;
 
 using Body = std::function<Status()>;
 
-// The timed body of the f32 case `side` (op/stream/impl) on `in`, or an
-// empty function for a side that has none here.
+// The timed body of the case `side` (op/stream/impl) on `in`, or an empty
+// function for a side that has none here.
 Body BodyOf(const std::string& side, const Inputs& in) {
+  if (side == "save/path/torch" && in.named.empty()) {
+    const std::string path = Scratch().File("ratio_torch.out");
+    return [&in, path] {
+      torch::save(in.tensor, path);
+      return Ok();
+    };
+  }
   if (side == "save/memory/torch") {
     return [&in] {
       benchmark::DoNotOptimize(TorchSaveToMemory(in, nullptr).data());
@@ -838,10 +853,9 @@ Interval MedianInterval(std::vector<double> x) {
   return {median, x[j - 1], x[n - j]};
 }
 
-// The interleaved measurement of ratio `r` on one f32 tensor of `bytes`:
-// load that lands on a round lands on both of its sides.
-void RatioCase(benchmark::State& st, const GatedRatio& r, int64_t bytes) {
-  Inputs& in = OneTensor(Dtype::kF32, bytes);
+// The interleaved measurement of ratio `r` on `in`: load that lands on a
+// round lands on both of its sides.
+void RatioCase(benchmark::State& st, const GatedRatio& r, const Inputs& in) {
   const Body num = BodyOf(r.num, in), den = BodyOf(r.den, in);
   if (!num || !den) return st.SkipWithError("a side of the ratio has no body");
   std::vector<double> ratios;
@@ -938,7 +952,7 @@ void RegisterAll() {
     for (const GatedRatio& r : kGatedRatios) {
       // One run of many rounds: repetitions would only repeat it.
       Add("ratio/" + std::string(r.id) + "/" + std::to_string(bytes),
-          [&r, bytes](benchmark::State& st) { RatioCase(st, r, bytes); })
+          [&r, bytes](benchmark::State& st) { RatioCase(st, r, OneTensor(Dtype::kF32, bytes)); })
           ->Iterations(1)
           ->Repetitions(1);
     }
@@ -964,6 +978,11 @@ void RegisterAll() {
     Add(std::string(op) + "/memory/torch/" + set, [=](benchmark::State& st) {
       save ? TorchSaveMemoryCase(st, model) : TorchLoadMemoryCase(st, model);
     });
+  }
+  for (const GatedRatio& r : kGatedModelRatios) {
+    Add("ratio/" + std::string(r.id), [&r](benchmark::State& st) { RatioCase(st, r, Model()); })
+        ->Iterations(1)
+        ->Repetitions(1);
   }
 
   for (const char* impl : {"faithful", "hardened", "torch"}) {

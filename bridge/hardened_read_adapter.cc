@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "bridge/callbacks.h"
 #include "bridge/stream_failure.h"
@@ -17,8 +18,19 @@ std::string At(uint64_t offset, const char* what) {
 
 }  // namespace
 
+thread_local HardenedReadAdapter::Buffer HardenedReadAdapter::spare_buffers_[kWindows];
+
+HardenedReadAdapter::HardenedReadAdapter(void* stream_ptr) : stream_ptr_(stream_ptr) {
+  for (int i = 0; i < kWindows; ++i) windows_[i].buffer = std::exchange(spare_buffers_[i], Buffer{});
+}
+
 HardenedReadAdapter::~HardenedReadAdapter() {
   tch_read_stream_destructor(stream_ptr_);
+  for (int i = 0; i < kWindows; ++i) {
+    if (spare_buffers_[i].capacity < windows_[i].buffer.capacity) {
+      spare_buffers_[i] = std::exchange(windows_[i].buffer, Buffer{});
+    }
+  }
 }
 
 void HardenedReadAdapter::Fail(const char* callback,
@@ -41,26 +53,26 @@ size_t HardenedReadAdapter::size() const {
     Fail("tch_read_stream_stream_position", "where the archive starts");
   }
   base_ = base;
-  // LibTorch reads the archive's directory at its end first: one seek to a
-  // window before the end both sizes the archive and reaches the directory.
+  // LibTorch reads the archive's directory at its end first: one seek to
+  // the tail before the end both sizes the archive and reaches the directory.
   uint64_t tail = 0;
-  if (Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kWindow}, &tail); },
+  if (Retry([&] { return tch_read_stream_seek_end(stream_ptr_, -int64_t{kTail}, &tail); },
             BareFalse::kFinal)) {
     if (tail >= base) {
       position_ = tail - base;
-      size_ = tail - base + kWindow;
-      Fill(tail - base, kWindow, "archive end");
+      size_ = tail - base + kTail;
+      Fill(tail - base, kTail, "archive end");
       return *size_;
     }
   } else {
     // A seek before byte 0 is refused (InvalidInput): the stream is smaller
-    // than a window. Any other error is the stream's.
+    // than the tail. Any other error is the stream's.
     std::optional<Error> e = LastReadStreamError(stream_ptr_);
     if (e && e->kind() != ErrorKind::kInvalidInput) {
       Fail("tch_read_stream_seek_end", "while sizing the archive");
     }
   }
-  // The archive is smaller than a window.
+  // The archive is smaller than the tail.
   uint64_t end = 0;
   if (!Retry([&] { return tch_read_stream_seek_end(stream_ptr_, 0, &end); })) {
     Fail("tch_read_stream_seek_end", "while sizing the archive");
@@ -128,19 +140,28 @@ size_t HardenedReadAdapter::ReadFully(uint64_t pos, uint8_t* buf, size_t n,
   return got;
 }
 
+bool HardenedReadAdapter::ShortGapTo(uint64_t pos) const {
+  return position_ && *position_ < pos && pos - *position_ < kSmall;
+}
+
 const HardenedReadAdapter::Window& HardenedReadAdapter::Fill(uint64_t pos, size_t n,
                                                              const char* what) const {
-  if (position_ && *position_ < pos && pos - *position_ < kWindow) {
-    pos = *position_;  // A short gap ahead is read rather than sought over.
-  } else if (size_ && *size_ - std::min(*size_, pos) < n) {
-    pos = *size_ > n ? *size_ - n : 0;  // Near the end: end the window there.
+  uint64_t start = pos;
+  size_t len = n;
+  if (ShortGapTo(pos)) {
+    len += static_cast<size_t>(pos - *position_);
+    start = *position_;
   }
-  if (size_) n = static_cast<size_t>(std::min<uint64_t>(n, *size_ > pos ? *size_ - pos : 0));
+  len = static_cast<size_t>(std::min<uint64_t>(len, *size_ > start ? *size_ - start : 0));
   Window& w = windows_[1 - last_used_];
   last_used_ = 1 - last_used_;
-  w.bytes.resize(n);
-  w.start = pos;
-  w.bytes.resize(ReadFully(pos, w.bytes.data(), n, what));
+  if (w.buffer.capacity < len) {
+    w.buffer.bytes.reset(new uint8_t[len]);
+    w.buffer.capacity = len;
+  }
+  w.start = start;
+  w.size = 0;  // Holds nothing if the read fails.
+  w.size = ReadFully(start, w.buffer.bytes.get(), len, what);
   return w;
 }
 
@@ -152,7 +173,7 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
   while (got < n) {
     const uint64_t at = pos + got;
     const Window* hit = nullptr;
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < kWindows; ++i) {
       if (windows_[i].Holds(at)) {
         hit = &windows_[i];
         last_used_ = i;
@@ -160,20 +181,25 @@ size_t HardenedReadAdapter::read(uint64_t pos, void* buf, size_t n,
     }
     if (hit != nullptr) {
       const size_t c = std::min<uint64_t>(
-          {n - got, hit->start + hit->bytes.size() - at, *size_ - std::min(*size_, at)});
+          {n - got, hit->start + hit->size - at, *size_ - std::min(*size_, at)});
       if (c == 0) break;
-      std::memcpy(out + got, hit->bytes.data() + (at - hit->start), c);
+      std::memcpy(out + got, hit->data() + (at - hit->start), c);
       got += c;
       continue;
     }
     if (at >= *size_) break;
-    if (n - got >= kWindow) {
-      // Large reads (tensor data) go straight into LibTorch's buffer.
+    if (n - got >= kSmall) {
+      // Tensor data goes straight into LibTorch's buffer, in one piece; a
+      // short gap before it (the rest of a record's header) is read into
+      // that buffer first.
+      if (ShortGapTo(at)) {
+        ReadFully(*position_, out + got, static_cast<size_t>(at - *position_), what);
+      }
       const size_t want = static_cast<size_t>(std::min<uint64_t>(n - got, *size_ - at));
       const size_t c = ReadFully(at, out + got, want, what);
       got += c;
       if (c < want || got < n) break;
-    } else if (!Fill(at, kWindow, what).Holds(at)) {
+    } else if (!Fill(at, n - got, what).Holds(at)) {
       break;  // The stream ended before `at`.
     }
   }

@@ -17,14 +17,17 @@
 // - Interrupted is retried on every callback (read, seek, position), at most
 //   kMaxInterruptedRetries times in a row; WouldBlock and every other error
 //   fail at once (no spinning);
-// - few seeks: LibTorch reads the archive's directory at its end first,
-//   then the records from its start. Sizing lands one seek_end(-kWindow)
-//   before the end (that sizes the archive) and reads a window (kWindow
-//   bytes) there; small reads are served from the last two windows read,
-//   large reads go straight to LibTorch's buffer, short gaps ahead are read
-//   instead of sought over, and a seek is skipped when the stream is already
+// - few seeks, and tensor data copied once: LibTorch reads the archive's
+//   directory at its end first, then each record's header and its data.
+//   Sizing lands one seek_end(-kTail) before the end (that sizes the
+//   archive) and reads the tail there. A read under kSmall bytes is served
+//   from one of two windows (the tail, and the last small read, which
+//   reads just what it asks); a larger one goes straight to LibTorch's
+//   buffer, in one piece. A gap under kSmall bytes ahead of the stream's
+//   position is read rather than sought over (into that buffer, which the
+//   data then overwrites), and a seek is skipped when the stream is already
 //   there (a BufReader keeps its buffer). One load of one tensor makes two
-//   seek callbacks (three below a window's size), plus the stream_position
+//   seek callbacks (three below the tail's size), plus the stream_position
 //   that finds the archive's start and the seek that leaves the stream
 //   after it, where tch-rs's adapter makes one per read, plus three to size
 //   the archive;
@@ -43,9 +46,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "bridge/stream_failure.h"
 #include "caffe2/serialize/read_adapter_interface.h"
@@ -55,9 +58,14 @@ namespace tsh {
 class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
  public:
   static constexpr int kMaxInterruptedRetries = 64;
-  static constexpr size_t kWindow = 64 * 1024;
+  // Read at the archive's end when sizing it: the end records and the
+  // central directory of an archive of up to about a hundred records.
+  static constexpr size_t kTail = 8 * 1024;
+  // Reads under this size are served from a window; gaps under it ahead of
+  // the stream are read rather than sought over.
+  static constexpr size_t kSmall = 4 * 1024;
 
-  explicit HardenedReadAdapter(void* stream_ptr) : stream_ptr_(stream_ptr) {}
+  explicit HardenedReadAdapter(void* stream_ptr);
   ~HardenedReadAdapter() override;
   HardenedReadAdapter(const HardenedReadAdapter&) = delete;
   HardenedReadAdapter& operator=(const HardenedReadAdapter&) = delete;
@@ -77,20 +85,31 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   uint64_t retries() const { return retries_; }
 
  private:
-  // Bytes of the stream read ahead: [start, start + bytes.size()).
+  // Memory for a window's bytes, never zeroed: a window keeps only bytes
+  // read.
+  struct Buffer {
+    std::unique_ptr<uint8_t[]> bytes;
+    size_t capacity = 0;
+  };
+  // Bytes of the stream read ahead: [start, start + size).
   struct Window {
-    bool Holds(uint64_t at) const { return at >= start && at - start < bytes.size(); }
+    bool Holds(uint64_t at) const { return at >= start && at - start < size; }
+    const uint8_t* data() const { return buffer.bytes.get(); }
 
     uint64_t start = 0;
-    std::vector<uint8_t> bytes;
+    size_t size = 0;
+    Buffer buffer;
   };
 
   [[noreturn]] void Fail(const char* callback, const std::string& where) const;
   void SeekTo(uint64_t pos, const char* what) const;
+  // Whether pos is a short gap (under kSmall) ahead of the stream.
+  bool ShortGapTo(uint64_t pos) const;
   // Reads n bytes at pos (fewer only at the end of the stream).
   size_t ReadFully(uint64_t pos, uint8_t* buf, size_t n, const char* what) const;
-  // Reads up to n bytes at pos (or from the stream's position, if that is a
-  // short gap before pos) into the window used least recently.
+  // Reads [pos, pos + n) (less only at the archive's end) into the window
+  // used least recently; from the stream's position instead, if that is a
+  // short gap before pos.
   const Window& Fill(uint64_t pos, size_t n, const char* what) const;
   // One callback call, with Interrupted (and, without the last_error
   // extension, a bare `false`) retried as stream_failure.h says.
@@ -104,7 +123,12 @@ class HardenedReadAdapter : public caffe2::serialize::ReadAdapterInterface {
   mutable std::optional<uint64_t> base_;
   mutable std::optional<uint64_t> size_;
   mutable std::optional<uint64_t> position_;
-  mutable Window windows_[2];
+  static constexpr int kWindows = 2;
+  // The window buffers of this thread's last load, taken by its next one:
+  // a thread's loads after its first allocate no window (allocating a few
+  // KiB made the allocator consolidate its free lists: 2% of a 1 MiB load).
+  static thread_local Buffer spare_buffers_[kWindows];
+  mutable Window windows_[kWindows];
   mutable int last_used_ = 0;
   mutable uint64_t retries_ = 0;
 };

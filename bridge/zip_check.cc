@@ -18,6 +18,8 @@ constexpr size_t kZip64LocatorSize = 20;
 constexpr size_t kCentralSize = 46;
 constexpr size_t kLocalSize = 30;
 constexpr size_t kMaxComment = 65535;
+// The most one call of read_at asks for.
+constexpr size_t kMaxRead = kEocdSize + kMaxComment;
 // Deflate cannot expand a byte into more than about 1032 (258-byte matches
 // of a 1-bit code); a larger stated size is a lie LibTorch would allocate.
 constexpr uint64_t kMaxDeflateRatio = 1032;
@@ -90,25 +92,30 @@ Result<Directory> FindDirectory(const ZipReadAt& read_at, uint64_t size) {
   // if they are not the record (the answer is the same either way).
   size_t tail_len = kEocdSize;
   uint64_t tail_at = size - tail_len;
-  std::vector<uint8_t> tail(tail_len);
-  if (!ReadAt(read_at, tail_at, tail.data(), tail_len)) return Bad("short read of the tail", tail_at);
-  if (U32(tail.data()) != kEocdSig || U16(tail.data() + 20) != 0) {
+  uint8_t last[kEocdSize];
+  std::vector<uint8_t> comment_tail;
+  const uint8_t* tail = last;
+  if (!ReadAt(read_at, tail_at, last, tail_len)) return Bad("short read of the tail", tail_at);
+  if (U32(last) != kEocdSig || U16(last + 20) != 0) {
     tail_len = static_cast<size_t>(std::min<uint64_t>(size, kEocdSize + kMaxComment));
     tail_at = size - tail_len;
-    tail.resize(tail_len);
-    if (!ReadAt(read_at, tail_at, tail.data(), tail_len)) return Bad("short read of the tail", tail_at);
+    comment_tail.resize(tail_len);
+    tail = comment_tail.data();
+    if (!ReadAt(read_at, tail_at, comment_tail.data(), tail_len)) {
+      return Bad("short read of the tail", tail_at);
+    }
   }
   // The last signature whose comment ends exactly at the end of the stream.
   size_t i = tail_len - kEocdSize + 1;
   bool found = false;
   while (i-- > 0) {
-    if (U32(&tail[i]) == kEocdSig && i + kEocdSize + U16(&tail[i + 20]) == tail_len) {
+    if (U32(tail + i) == kEocdSig && i + kEocdSize + U16(tail + i + 20) == tail_len) {
       found = true;
       break;
     }
   }
   if (!found) return Bad("no end of central directory record", tail_at);
-  const uint8_t* r = &tail[i];
+  const uint8_t* r = tail + i;
   const uint64_t eocd_at = tail_at + i;
   Directory d;
   uint64_t disk = U16(r + 4), cd_disk = U16(r + 6), on_disk = U16(r + 8);
@@ -205,12 +212,28 @@ Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size) {
   if (!found.ok()) return found.error();
   const Directory& d = found.value();
   const uint64_t cd_end = d.offset + d.size;
+  // A directory up to kMaxRead is read at once (one call instead of two an
+  // entry); a larger one entry by entry.
+  const bool whole = d.size <= kMaxRead;
+  std::vector<uint8_t> directory;
+  if (whole) {
+    directory.resize(static_cast<size_t>(d.size));
+    if (!ReadAt(read_at, d.offset, directory.data(), directory.size())) {
+      return Bad("short read of the central directory", d.offset);
+    }
+  }
+  // [at, at + n) of the directory, which the caller has checked lies inside.
+  std::vector<uint8_t> scratch;
+  auto directory_bytes = [&](uint64_t at, size_t n) -> const uint8_t* {
+    if (whole) return directory.data() + (at - d.offset);
+    scratch.resize(std::max<size_t>(n, 1));
+    return ReadAt(read_at, at, scratch.data(), n) ? scratch.data() : nullptr;
+  };
   uint64_t at = d.offset;
-  std::vector<uint8_t> var;  // Name, extra field and comment of one entry.
   for (uint64_t k = 0; k < d.entries; ++k) {
-    uint8_t h[kCentralSize];
     if (!Inside(at, kCentralSize, cd_end)) return Bad("central directory entry out of bounds", at);
-    if (!ReadAt(read_at, at, h, sizeof h)) return Bad("short read of a central directory entry", at);
+    const uint8_t* h = directory_bytes(at, kCentralSize);
+    if (h == nullptr) return Bad("short read of a central directory entry", at);
     if (U32(h) != kCentralSig) return Bad("bad central directory entry signature", at);
     const uint16_t method = U16(h + 10);
     const size_t name_len = U16(h + 28), extra_len = U16(h + 30), comment_len = U16(h + 32);
@@ -218,10 +241,10 @@ Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size) {
     if (!Inside(at + kCentralSize, var_len, cd_end)) return Bad("central directory entry overruns the directory", at);
     if (name_len == 0) return Bad("empty entry name", at);
     if (method != 0 && method != 8) return Bad("unsupported compression method", at);
-    var.resize(var_len);
-    if (!ReadAt(read_at, at + kCentralSize, var.data(), var_len)) return Bad("short read of an entry name", at);
     Entry e{U32(h + 20), U32(h + 24), U32(h + 42)};
-    Status z64 = ApplyZip64Extra(var.data() + name_len, extra_len, &e, at);
+    const uint8_t* var = directory_bytes(at + kCentralSize, var_len);
+    if (var == nullptr) return Bad("short read of an entry name", at);
+    Status z64 = ApplyZip64Extra(var + name_len, extra_len, &e, at);
     if (!z64.ok()) return z64;
     if (method == 0 && e.compressed != e.uncompressed) return Bad("stored entry with two sizes", at);
     if (method == 8 && e.uncompressed / kMaxDeflateRatio > e.compressed) {

@@ -28,9 +28,11 @@
 //
 // Reads go through `read_at(pos, buf, n)`, which must return the number of
 // bytes placed in buf (fewer only at the end of the stream); each call asks
-// for at most 64 KiB + 22 bytes, and the whole check reads O(entries) small
-// records. An exception thrown by read_at (the hardened read adapter's
-// StreamFailure) propagates unchanged. `size` is the stream's size.
+// for at most 64 KiB + 22 bytes. The check reads the end records, the
+// central directory in one call (entry by entry if it is larger than
+// that) and each entry's local header. An exception thrown by read_at (the
+// hardened read adapter's StreamFailure) propagates unchanged. `size` is
+// the stream's size.
 #ifndef TSH_BRIDGE_ZIP_CHECK_H_
 #define TSH_BRIDGE_ZIP_CHECK_H_
 
