@@ -26,7 +26,6 @@ class StreamFailure : public std::ios_base::failure {
   explicit StreamFailure(const Error& error)
       : std::ios_base::failure(error.message()), kind_(error.kind()) {}
   ErrorKind kind() const { return kind_; }
-  Error error() const { return Error(kind_, what()); }
 
  private:
   ErrorKind kind_;

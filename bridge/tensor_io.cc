@@ -43,7 +43,7 @@ Result<at::Tensor> LoadTensor(ReadStream& in, Mode mode) {
   std::unique_ptr<at::Tensor> t(tsh_load_from_stream(Borrow(in), CMode(mode)));
   Status s = TakeLastStatus();
   if (!s.ok()) return s.error();
-  if (t == nullptr) return Error(ErrorKind::kOther, "load_from_stream returned no tensor");
+  if (t == nullptr) return Error(ErrorKind::kOther, "load_from_stream: no tensor and no error");
   return std::move(*t);
 }
 

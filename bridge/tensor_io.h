@@ -6,10 +6,13 @@
 // nor freed. A load sees the stream through tch-rs's ReadSeekAdapter
 // (read_seek_adapter.h): the stream's position is asked as seek(Current(0)).
 //
-// Nothing is thrown: a failure comes back as an Error whose message names
+// Nothing is thrown: a failure comes back as an Error whose message is the
+// entry point's (torch_api.h): a first line that names the operation and
 // the failing callback, the offset and the stream's own error kind and
-// message; its kind is the stream's where a callback failed, and
-// InvalidData where LibTorch refused the bytes.
+// message, or the LibTorch function and LibTorch's first line, then the
+// rest of LibTorch's text; its kind is the stream's where a callback
+// failed, and InvalidData where LibTorch refused the bytes with a
+// c10::Error.
 //
 // Mode::kFaithful drives the callbacks exactly as tch-rs does, failures
 // included (a failed write aborts the process inside LibTorch:

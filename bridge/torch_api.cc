@@ -13,6 +13,7 @@
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/serialize.h>
 
+#include "bridge/error_text.h"
 #include "bridge/hardened_read_adapter.h"
 #include "bridge/hardened_write_adapter.h"
 #include "bridge/read_adapter.h"
@@ -27,19 +28,32 @@ using tsh::ErrorKind;
 
 thread_local std::optional<tsh::Error> last_error;
 
-// tch-rs's PROTECT: runs `body`, keeps any exception's message.
+// The LibTorch function an entry point is in, which the message of an
+// exception from LibTorch names: `body` sets it before each call into
+// LibTorch. Null before the first: the entry point's own checks.
+using Calling = const char*;
+
+// tch-rs's PROTECT: runs `body(calling)`, keeps any exception's message,
+// first line first (error_text.h): "<operation>: " and the callback's
+// failure, the argument error, or the LibTorch function and LibTorch's
+// first line. Besides c10::Error, LibTorch throws other std::exceptions
+// (TorchScript's import refuses source with a torch::jit::ErrorReport).
 template <typename Body>
-void Protect(Body&& body) {
+void Protect(const char* operation, Body&& body) {
+  Calling calling = nullptr;
+  auto text = [operation, &calling](const char* what, const char* outside_libtorch) {
+    return tsh::ErrorText(operation, calling ? calling : outside_libtorch, what);
+  };
   try {
-    body();
+    body(calling);
   } catch (const tsh::StreamFailure& e) {
-    last_error = e.error();
+    last_error = tsh::Error(e.kind(), tsh::ErrorText(operation, "", e.what()));
   } catch (const c10::Error& e) {
-    last_error = tsh::Error(ErrorKind::kInvalidData, e.what_without_backtrace());
+    last_error = tsh::Error(ErrorKind::kInvalidData, text(e.what_without_backtrace(), "LibTorch"));
   } catch (const std::exception& e) {
-    last_error = tsh::Error(ErrorKind::kOther, e.what());
+    last_error = tsh::Error(ErrorKind::kOther, text(e.what(), ""));
   } catch (...) {
-    last_error = tsh::Error(ErrorKind::kOther, "unknown exception");
+    last_error = tsh::Error(ErrorKind::kOther, text("unknown exception", ""));
   }
 }
 
@@ -126,17 +140,20 @@ void LeaveStreamAfterArchive(
 extern "C" {
 
 void tsh_save_to_stream(tensor t, void* stream_ptr, tsh_mode mode) {
-  Protect([&] {
+  Protect("save_to_stream", [&](Calling& calling) {
     SaveWith(
         stream_ptr, mode, "save_to_stream: null stream",
         [&] { Require(t != nullptr, "save_to_stream: null tensor"); },
-        [&](const Writer& writer) { torch::save(*t, writer); });
+        [&](const Writer& writer) {
+          calling = "torch::save";
+          torch::save(*t, writer);
+        });
   });
 }
 
 void tsh_save_multi_to_stream(tensor* tensors, char** tensor_names,
                               int ntensors, void* stream_ptr, tsh_mode mode) {
-  Protect([&] {
+  Protect("save_multi_to_stream", [&](Calling& calling) {
     std::vector<std::string> names;
     SaveWith(
         stream_ptr, mode, "save_multi_to_stream: null stream",
@@ -158,9 +175,11 @@ void tsh_save_multi_to_stream(tensor* tensors, char** tensor_names,
         },
         [&](const Writer& writer) {
           torch::serialize::OutputArchive archive;
+          calling = "OutputArchive::write";
           for (int i = 0; i < ntensors; ++i) {
             archive.write(tsh::StoredName(names[i]), *tensors[i], /*is_buffer=*/false);
           }
+          calling = "OutputArchive::save_to";
           archive.save_to(writer);
         });
   });
@@ -168,10 +187,11 @@ void tsh_save_multi_to_stream(tensor* tensors, char** tensor_names,
 
 tensor tsh_load_from_stream(void* stream_ptr, tsh_mode mode) {
   tensor result = nullptr;
-  Protect([&] {
+  Protect("load_from_stream", [&](Calling& calling) {
     auto adapter = AdoptReader(stream_ptr, mode, "load_from_stream: null stream", [] {});
     torch::NoGradGuard no_grad;
     torch::Tensor t;
+    calling = "torch::load";
     torch::load(
         t,
         [adapter](uint64_t pos, void* buf, size_t nbytes) {
@@ -188,14 +208,20 @@ void tsh_load_from_stream_callback(void* stream_ptr, void* data,
                                    void (*f)(void*, char*, tensor),
                                    bool enable_device_id, int device_id,
                                    tsh_mode mode) {
-  Protect([&] {
+  Protect("load_from_stream_callback", [&](Calling& calling) {
     auto adapter = AdoptReader(stream_ptr, mode, "load_from_stream_callback: null stream", [&] {
       Require(f != nullptr, "load_from_stream_callback: null callback");
     });
-    torch::jit::Module module =
-        enable_device_id ? torch::jit::load(adapter, DeviceOfInt(device_id))
-                         : torch::jit::load(adapter);
+    std::optional<c10::Device> device;
+    if (enable_device_id) {
+      calling = "c10::Device";
+      device = DeviceOfInt(device_id);
+    }
+    calling = "torch::jit::load";
+    torch::jit::Module module = device ? torch::jit::load(adapter, *device)
+                                       : torch::jit::load(adapter);
     LeaveStreamAfterArchive(adapter);
+    calling = "Module::named_parameters";
     for (const auto& p : module.named_parameters()) {
       f(data, const_cast<char*>(p.name.c_str()), new torch::Tensor(p.value));
     }

@@ -17,7 +17,15 @@
 // Errors: no exception leaves an entry point. A failure stores its message
 // in a thread-local "last error" and returns (null for at_load_from_stream).
 // get_and_reset_last_err() returns that message (malloc'd, caller frees it)
-// or null, and clears it; a new error replaces an unread one.
+// or null, and clears it; a new error replaces an unread one. The message's
+// first line stands alone (error_text.h), in both modes: the operation (the
+// entry point's name without at_ or tsh_), then what failed: a callback,
+// with the offset where known and the stream's error kind and message; a
+// check of the bridge's own (an argument, the zip structure, a name); or a
+// LibTorch function, with LibTorch's first line that is not blank, the
+// rest of LibTorch's text following after a '\n':
+//   load_from_stream: tch_read_stream_read failed at offset 0 (8 bytes, tensor): BrokenPipe: ...
+//   load_from_stream_callback: torch::jit::load: Unexpected token in code import: ident:
 //
 // Compiles as C or C++; from C++ a `tensor` is an at::Tensor*, without
 // including LibTorch.
@@ -87,8 +95,9 @@ namespace tsh {
 
 // C++ callers: the last error of this thread as a Status with its kind (the
 // stream's kind where a callback failed, InvalidData where LibTorch refused
-// the archive, Other otherwise), Ok when there is none. Clears it, as
-// get_and_reset_last_err does.
+// the archive with a c10::Error, Other otherwise: TorchScript source that
+// does not compile is refused with another exception), Ok when there is
+// none. Clears it, as get_and_reset_last_err does.
 Status TakeLastStatus();
 
 }  // namespace tsh

@@ -124,6 +124,10 @@ bool IsLegalTransient(const std::string& fault) {
   return std::find(patterns.begin(), patterns.end(), fault) != patterns.end();
 }
 
+bool FailsACall(const std::string& fault) {
+  return fault.rfind("err(", 0) == 0 || fault.rfind("interrupted_", 0) == 0;
+}
+
 std::string Cell::Key() const {
   return std::string(StackName(stack)) + " " + EntryName(entry) + " " + op + " " +
          (k < 0 ? std::string("*") : std::to_string(k)) + " " + fault;

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bridge/fault_stream.h"
@@ -91,9 +92,21 @@ std::vector<std::string> PatternNames();
 // the hardened bridge must round-trip through each, whatever the pins say.
 bool IsLegalTransient(const std::string& fault);
 
+// Whether `fault` makes a stream call fail (err(Kind), interrupted_once and
+// the two interrupted_every_other patterns), so that the callback over it
+// returns false: an error its cell reports comes from a failed callback.
+bool FailsACall(const std::string& fault);
+
 struct Verdict {
+  Verdict() = default;
+  Verdict(Outcome o, std::string m, std::string problem = "")
+      : outcome(o), message(std::move(m)), error_line_problem(std::move(problem)) {}
+
   Outcome outcome = Outcome::kRoundtrip;
   std::string message;  // The error, the signal and its last words, or why lost.
+  // How an error the entry point left breaks the promise of its first line
+  // (conformance/testing/error_line.h), in one line; empty where none did.
+  std::string error_line_problem;
 };
 
 // JSON string literal of s (quotes included), escaping as RFC 8259 asks.

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 struct Child {
   size_t job = 0;
   pid_t pid = -1;
-  int report_fd = -1;  // The child's Verdict: "outcome\nmessage".
+  int report_fd = -1;  // The child's Verdict: "outcome\nerror_line_problem\nmessage".
   int err_fd = -1;     // The child's stderr.
   std::string report;
   std::string err;
@@ -44,7 +44,8 @@ void WriteAll(int fd, const std::string& s) {
   setrlimit(RLIMIT_CORE, &no_core);
   dup2(err_fd, STDERR_FILENO);
   Verdict v = body(job);
-  WriteAll(report_fd, std::string(OutcomeName(v.outcome)) + "\n" + v.message);
+  WriteAll(report_fd,
+           std::string(OutcomeName(v.outcome)) + "\n" + v.error_line_problem + "\n" + v.message);
   _exit(0);
 }
 
@@ -72,14 +73,15 @@ Verdict Judge(const Child& c, int status, bool timed_out) {
     std::string words = LastWords(c.err);
     return {Outcome::kAbort, "SIG" + sig + (words.empty() ? "" : ": " + words)};
   }
-  size_t nl = c.report.find('\n');
+  const size_t nl = c.report.find('\n');
+  const size_t nl2 = nl == std::string::npos ? nl : c.report.find('\n', nl + 1);
   std::optional<Outcome> o =
-      nl == std::string::npos ? std::nullopt : ParseOutcome(c.report.substr(0, nl));
+      nl2 == std::string::npos ? std::nullopt : ParseOutcome(c.report.substr(0, nl));
   if (!o) {
     return {Outcome::kAbort, "exited with status " + std::to_string(WEXITSTATUS(status)) +
                                  " without a report: " + LastWords(c.err)};
   }
-  return {*o, c.report.substr(nl + 1)};
+  return {*o, c.report.substr(nl2 + 1), c.report.substr(nl + 1, nl2 - nl - 1)};
 }
 
 bool Drain(int& fd, std::string& into) {

@@ -28,8 +28,13 @@
 // CheckCleanArchive), so an implementation that writes the same wrong
 // bytes every time cannot score `roundtrip`.
 //
-// Exit status: 0; 1 when a hardened guarantee is broken, a pin differs, a
-// clean run or archive fails, or a replay disagrees; 2 on bad flags.
+// Every error an entry point leaves is checked against the promise of its
+// first line (run_cell.h); a cell whose error breaks it fails the run, as
+// a broken hardened guarantee does, in either mode.
+//
+// Exit status: 0; 1 when a hardened guarantee or an error's first line is
+// broken, a pin differs, a clean run or archive fails, or a replay
+// disagrees; 2 on bad flags.
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
@@ -162,6 +167,10 @@ int Replay(const Flags& flags) {
   }
   std::cout << ModeName(cell->mode) << " " << cell->Key() << " -> " << OutcomeName(v.outcome)
             << (v.message.empty() ? "" : ": " + v.message) << "\n";
+  if (!v.error_line_problem.empty()) {
+    std::cout << "ERROR LINE BROKEN: " << v.error_line_problem << "\n";
+    return 1;
+  }
   const std::optional<std::string> recorded = RecordedOutcome(text.str(), TSH_LIBTORCH_VERSION);
   if (!recorded) {
     std::cout << "replay: " << flags.replay << " records no outcome for LibTorch "
@@ -277,11 +286,14 @@ int Main(int argc, char** argv) {
               << ", last_error: " << (run.extensions.last_error ? "yes" : "no")
               << "); matrix.md lists them\n";
   }
-  if (!violations.empty()) status = 1;
+  const std::vector<std::string> error_lines = ErrorLineViolations(run);
+  for (const std::string& v : error_lines) std::cout << "ERROR LINE BROKEN: " << v << "\n";
+  if (!violations.empty() || !error_lines.empty()) status = 1;
   if (!flags.pin_dir.empty()) {
-    if (!violations.empty() || clean_failed) {
+    if (!violations.empty() || !error_lines.empty() || clean_failed) {
       std::cout << "fault_matrix: refusing to write pins: " << violations.size()
-                << " hardened guarantee(s) broken" << (clean_failed ? ", a clean run failed" : "")
+                << " hardened guarantee(s) broken, " << error_lines.size()
+                << " error line(s) broken" << (clean_failed ? ", a clean run failed" : "")
                 << "\n";
     } else {
       const std::string dir = PinDir(flags.pin_dir);

@@ -81,6 +81,16 @@ std::vector<std::string> HardenedViolations(const MatrixRun& run) {
   return out;
 }
 
+std::vector<std::string> ErrorLineViolations(const MatrixRun& run) {
+  std::vector<std::string> out;
+  for (const Row& r : run.rows) {
+    if (r.verdict.error_line_problem.empty()) continue;
+    out.push_back(std::string(ModeName(r.cell.mode)) + " " + r.cell.Key() + " -> " +
+                  OutcomeName(r.verdict.outcome) + ": " + r.verdict.error_line_problem);
+  }
+  return out;
+}
+
 bool WriteJson(const MatrixRun& run, const std::string& path) {
   std::ostringstream j;
   std::array<Tally, 2> totals{};
@@ -98,6 +108,7 @@ bool WriteJson(const MatrixRun& run, const std::string& path) {
   }
   std::vector<std::string> violations = HardenedViolations(run);
   j << "},\n  \"hardened_guarantees_hold\": " << (violations.empty() ? "true" : "false");
+  j << ",\n  \"error_lines_hold\": " << (ErrorLineViolations(run).empty() ? "true" : "false");
   j << ",\n  \"extensions\": {\"flush\": " << (run.extensions.flush ? "true" : "false")
     << ", \"last_error\": " << (run.extensions.last_error ? "true" : "false") << "}";
   j << ",\n  \"hardened_limits\": " << HardenedLimits(run).size();
@@ -170,6 +181,11 @@ bool WriteMarkdown(const MatrixRun& run, const std::string& path) {
   md << "\n**Hardened guarantees** (no abort, silent_loss, hang or ownership cell): "
      << (violations.empty() ? "HOLD" : "VIOLATED") << "\n";
   for (const std::string& v : violations) md << "- `" << v << "`\n";
+  const std::vector<std::string> error_lines = ErrorLineViolations(run);
+  md << "\n**Errors' first lines** (one line that names the entry point, and the callback "
+        "where one failed): "
+     << (error_lines.empty() ? "HOLD" : "BROKEN") << "\n";
+  for (const std::string& v : error_lines) md << "- `" << v << "`\n";
   const std::vector<std::string> limits = HardenedLimits(run);
   if (!limits.empty()) {
     md << "\n**Limits of an implementation without the flush extension** (" << limits.size()

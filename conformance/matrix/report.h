@@ -77,6 +77,11 @@ std::vector<std::string> HardenedViolations(const MatrixRun& run);
 // stream_failure.h.)
 std::vector<std::string> HardenedLimits(const MatrixRun& run);
 
+// The cells, of either mode, whose error breaks the promise of its first
+// line (Verdict::error_line_problem), as "mode Key -> outcome: problem"
+// lines. An invariant too: no pin can accept one.
+std::vector<std::string> ErrorLineViolations(const MatrixRun& run);
+
 bool WriteJson(const MatrixRun& run, const std::string& path);
 bool WriteMarkdown(const MatrixRun& run, const std::string& path);
 bool WritePins(const MatrixRun& run, Mode mode, const Provenance& provenance,

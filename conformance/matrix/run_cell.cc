@@ -13,6 +13,7 @@
 #include "bridge/cursor.h"
 #include "bridge/mode.h"
 #include "bridge/torch_api.h"
+#include "conformance/testing/error_line.h"
 #include "conformance/testing/harness_stream.h"
 #include "testing/tensors.h"
 
@@ -21,6 +22,7 @@ namespace {
 
 using test::BitEqual;
 using test::Entry;
+using test::ErrorOrigin;
 using test::HarnessStream;
 using test::PatternTensor;
 using Named = std::vector<std::pair<std::string, at::Tensor>>;
@@ -43,7 +45,11 @@ std::optional<std::string> OwnershipProblem(const HarnessStream& h) {
          std::to_string(h.uses_after_drop()) + " times after drop";
 }
 
-Verdict Clean(const Error& e) { return {Outcome::kCleanError, e.ToString()}; }
+// The error `entry` left, with what breaks its first line's promise.
+Verdict Clean(Entry entry, ErrorOrigin origin, const Error& e) {
+  return {Outcome::kCleanError, e.ToString(),
+          test::ErrorLineProblem(e.message(), entry, origin).value_or("")};
+}
 
 Status SaveVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one,
                const Named& named) {
@@ -64,14 +70,15 @@ Status SaveVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one,
   return TakeLastStatus();
 }
 
-// Loads through the entry point and compares with what was saved.
-Verdict LoadVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one,
-                const Named& named) {
+// Loads through the entry point and compares with what was saved; an error
+// is checked as from `origin`.
+Verdict LoadVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one, const Named& named,
+                ErrorOrigin origin) {
   std::string why;
   if (entry == Entry::kLoadOne) {
     std::unique_ptr<at::Tensor> t(tsh_load_from_stream(ptr, CMode(mode)));
     Status s = TakeLastStatus();
-    if (!s.ok()) return Clean(s.error());
+    if (!s.ok()) return Clean(entry, origin, s.error());
     if (t == nullptr) return {Outcome::kSilentLoss, "no error and no tensor"};
     if (!BitEqual(one, *t, &why)) return {Outcome::kSilentLoss, "loaded tensor: " + why};
     return {Outcome::kRoundtrip, ""};
@@ -85,7 +92,7 @@ Verdict LoadVia(Entry entry, Mode mode, void* ptr, const at::Tensor& one,
       },
       false, -1, CMode(mode));
   Status s = TakeLastStatus();
-  if (!s.ok()) return Clean(s.error());
+  if (!s.ok()) return Clean(entry, origin, s.error());
   if (got.size() != named.size()) {
     return {Outcome::kSilentLoss, "loaded " + std::to_string(got.size()) + " of " +
                                       std::to_string(named.size()) + " tensors"};
@@ -120,12 +127,13 @@ CellRunner::CellRunner()
 Verdict CellRunner::Run(const Cell& cell, CallCounts* injected) {
   std::optional<FaultPlan> plan = cell.Plan();
   if (!plan) return {Outcome::kCleanError, "bad cell: " + cell.Key()};
-  return RunPlan(cell.stack, cell.entry, cell.mode, *plan, injected);
+  return RunPlan(cell.stack, cell.entry, cell.mode, *plan,
+                 FailsACall(cell.fault) ? ErrorOrigin::kCallback : ErrorOrigin::kAny, injected);
 }
 
 CallCounts CellRunner::CleanCounts(Stack stack, Entry entry, Mode mode, Verdict* bad) {
   CallCounts counts{};
-  Verdict v = RunPlan(stack, entry, mode, FaultPlan(), &counts);
+  Verdict v = RunPlan(stack, entry, mode, FaultPlan(), ErrorOrigin::kAny, &counts);
   if (bad != nullptr) *bad = v;
   return counts;
 }
@@ -170,13 +178,13 @@ Verdict CellRunner::CheckCleanArchive(Entry save, Mode mode) {
 }
 
 Verdict CellRunner::RunPlan(Stack stack, Entry entry, Mode mode, const FaultPlan& plan,
-                            CallCounts* injected) {
-  if (IsSave(entry)) return RunSave(stack, entry, mode, plan, injected);
-  return RunLoad(stack, entry, mode, plan, injected);
+                            ErrorOrigin origin, CallCounts* injected) {
+  if (IsSave(entry)) return RunSave(stack, entry, mode, plan, origin, injected);
+  return RunLoad(stack, entry, mode, plan, origin, injected);
 }
 
 Verdict CellRunner::RunSave(Stack stack, Entry entry, Mode mode, const FaultPlan& plan,
-                            CallCounts* injected) {
+                            ErrorOrigin origin, CallCounts* injected) {
   Cursor sink;
   FaultStream injector(std::unique_ptr<Write>(new WriteRef(sink)), plan);
   std::unique_ptr<BufWriter> buffered;
@@ -192,7 +200,7 @@ Verdict CellRunner::RunSave(Stack stack, Entry entry, Mode mode, const FaultPlan
   buffered.reset();
   if (injected != nullptr) *injected = CountsOf(injector);
   if (auto problem = OwnershipProblem(harness)) return {Outcome::kOwnership, *problem};
-  if (!saved.ok()) return Clean(saved.error());
+  if (!saved.ok()) return Clean(entry, origin, saved.error());
   return JudgeSaved(entry, mode, sink.data());
 }
 
@@ -206,15 +214,16 @@ Verdict CellRunner::JudgeSaved(Entry entry, Mode mode, const std::vector<uint8_t
   }
   HarnessStream source(std::make_unique<Cursor>(bytes));
   Verdict back = LoadVia(LoadEntryOf(entry), Mode::kHardened, source.NewReadStream(), one_,
-                         named_);
+                         named_, ErrorOrigin::kAny);
   if (back.outcome == Outcome::kRoundtrip) return back;
-  return {Outcome::kSilentLoss, "save reported success; " + std::to_string(bytes.size()) +
-                                    " bytes differ from the clean archive; load back: " +
-                                    back.message};
+  return {Outcome::kSilentLoss,
+          "save reported success; " + std::to_string(bytes.size()) +
+              " bytes differ from the clean archive; load back: " + back.message,
+          back.error_line_problem};
 }
 
 Verdict CellRunner::RunLoad(Stack stack, Entry entry, Mode mode, const FaultPlan& plan,
-                            CallCounts* injected) {
+                            ErrorOrigin origin, CallCounts* injected) {
   Cursor source(CleanArchive(entry, mode));
   FaultStream injector(std::unique_ptr<ReadStream>(new ReadStreamRef(source)), plan);
   std::unique_ptr<BufReader> buffered;
@@ -225,7 +234,7 @@ Verdict CellRunner::RunLoad(Stack stack, Entry entry, Mode mode, const FaultPlan
   }
   HarnessStream harness(std::make_unique<FaultStream>(
       std::unique_ptr<ReadStream>(new ReadStreamRef(*top)), FaultPlan()));
-  Verdict v = LoadVia(entry, mode, harness.NewReadStream(), one_, named_);
+  Verdict v = LoadVia(entry, mode, harness.NewReadStream(), one_, named_, origin);
   if (injected != nullptr) *injected = CountsOf(injector);
   if (auto problem = OwnershipProblem(harness)) return {Outcome::kOwnership, *problem};
   return v;

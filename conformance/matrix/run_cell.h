@@ -15,7 +15,10 @@
 // to the clean archive -> roundtrip; a strict prefix of it -> silent_loss;
 // else it is loaded back (hardened, no faults) and compared bit for bit. A
 // load is judged by the tensors it returns. A harness stream not dropped
-// exactly once, or used after its drop, is `ownership`.
+// exactly once, or used after its drop, is `ownership`. Every error an
+// entry point leaves is checked against the promise of its first line
+// (conformance/testing/error_line.h; where the cell's fault FailsACall, it
+// names the callback): the verdict's error_line_problem says how it broke.
 //
 // Faithful write faults end the process (LibTorch 1.13's std::terminate):
 // run such cells in a child (child_runner.h). Not thread-safe.
@@ -33,6 +36,7 @@
 
 #include "bridge/fault_stream.h"
 #include "conformance/matrix/cell.h"
+#include "conformance/testing/error_line.h"
 
 namespace tsh::matrix {
 
@@ -62,12 +66,13 @@ class CellRunner {
   Verdict CheckCleanArchive(test::Entry save, Mode mode);
 
  private:
+  // `origin`: where the error of a run that fails comes from.
   Verdict RunPlan(Stack stack, test::Entry entry, Mode mode, const FaultPlan& plan,
-                  CallCounts* injected);
+                  test::ErrorOrigin origin, CallCounts* injected);
   Verdict RunSave(Stack stack, test::Entry entry, Mode mode, const FaultPlan& plan,
-                  CallCounts* injected);
+                  test::ErrorOrigin origin, CallCounts* injected);
   Verdict RunLoad(Stack stack, test::Entry entry, Mode mode, const FaultPlan& plan,
-                  CallCounts* injected);
+                  test::ErrorOrigin origin, CallCounts* injected);
   // Whether `bytes` load back (hardened, no faults) to the saved tensors.
   Verdict JudgeSaved(test::Entry entry, Mode mode, const std::vector<uint8_t>& bytes);
 

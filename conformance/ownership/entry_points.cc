@@ -3,9 +3,11 @@
 #include <cstdlib>
 
 #include <ATen/ATen.h>
+#include <gtest/gtest.h>
 
 #include "bridge/torch_api.h"
 #include "conformance/callbacks/rig.h"
+#include "conformance/testing/error_line.h"
 #include "testing/tensors.h"
 
 namespace tsh::test {
@@ -17,6 +19,13 @@ std::optional<std::string> TakeError() {
   std::string s(e);
   std::free(e);
   return s;
+}
+
+void ExpectErrorLine(Entry e, const Outcome& o, ErrorOrigin origin) {
+  if (!o.error) return;
+  if (std::optional<std::string> problem = ErrorLineProblem(*o.error, e, origin)) {
+    ADD_FAILURE() << CName(e) << ": " << *problem;
+  }
 }
 
 void Collect(void* data, char* /*name*/, tensor t) {
@@ -85,7 +94,12 @@ Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad, Device device) {
     }
   }
   out.error = TakeError();
+  ExpectErrorLine(e, out, ErrorOrigin::kAny);
   return out;
+}
+
+void ExpectNamesTheCallback(Entry e, const Outcome& o) {
+  ExpectErrorLine(e, o, ErrorOrigin::kCallback);
 }
 
 std::vector<uint8_t> ValidArchive(Entry e) {

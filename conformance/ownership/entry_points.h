@@ -2,7 +2,8 @@
 // ownership tests: Call(entry, api, stream_ptr) hands the opaque pointer
 // over to the entry point (which must free it on every path), saves or
 // loads small tensors (64 floats), frees whatever came back, and reports
-// the outcome with the entry's last error (get_and_reset_last_err).
+// the outcome with the entry's last error (get_and_reset_last_err), whose
+// first line it checks (error_line.h): a broken promise fails the case.
 //
 // Keeps LibTorch out of the tests' translation units.
 #ifndef TSH_CONFORMANCE_OWNERSHIP_ENTRY_POINTS_H_
@@ -51,9 +52,14 @@ struct Outcome {
 };
 
 // Calls `e` through `a` with `stream_ptr` (given up, may be null); `device`
-// matters to load_named only.
+// matters to load_named only. An error whose first line breaks its promise
+// (ErrorLineProblem, any origin) is a failure of the calling case.
 Outcome Call(Entry e, Api a, void* stream_ptr, BadArg bad = BadArg::kNone,
              Device device = Device::kAsSaved);
+
+// Fails the calling case where `o` has an error, from a failed callback,
+// whose first line names no callback or breaks its promise otherwise.
+void ExpectNamesTheCallback(Entry e, const Outcome& o);
 
 // A valid archive for the load entry `e` to read: one tensor for load_one,
 // named tensors for load_named (saved hardened into memory through the

@@ -2,8 +2,9 @@
 // the process (std::terminate) on most write failures during a save, so
 // each case runs in a forked child. The child reports, in its exit code,
 // whether the harness stream was dropped exactly once and never used after,
-// and whether an error was left; the parent accepts either that clean
-// report or an abort.
+// and whether an error was left whose first line keeps its promise and
+// names the failed callback (error_line.h); the parent accepts either that
+// clean report or an abort.
 //
 // An abort means the drop could not be observed: it is recorded as the
 // pinned outcome of the LibTorch built against, not as a pass of the
@@ -27,6 +28,7 @@
 #include "libtorch_version.h"
 #include "conformance/callbacks/rig.h"
 #include "conformance/ownership/entry_points.h"
+#include "conformance/testing/error_line.h"
 #include "conformance/testing/isolated_case.h"
 
 namespace tsh::test {
@@ -37,7 +39,9 @@ constexpr int kReturned = 64;
 constexpr int kDroppedOnce = 1;
 constexpr int kNoUseAfterDrop = 2;
 constexpr int kLeftAnError = 4;
-constexpr int kAllGood = kReturned | kDroppedOnce | kNoUseAfterDrop | kLeftAnError;
+constexpr int kErrorNamesTheCallback = 8;
+constexpr int kAllGood =
+    kReturned | kDroppedOnce | kNoUseAfterDrop | kLeftAnError | kErrorNamesTheCallback;
 
 enum class ChildEnd { kReportedAllGood, kReportedProblem, kAborted, kOther };
 
@@ -56,6 +60,9 @@ ChildEnd SaveWithWriteFaultInChild(Entry e, Api a, uint64_t k, int* status_out) 
     if (r.harness().drops() == 1) code |= kDroppedOnce;
     if (r.harness().uses_after_drop() == 0) code |= kNoUseAfterDrop;
     if (o.error) code |= kLeftAnError;
+    if (o.error && !ErrorLineProblem(*o.error, e, ErrorOrigin::kCallback)) {
+      code |= kErrorNamesTheCallback;
+    }
     _exit(code);
   }
   int status = 0;
@@ -143,7 +150,8 @@ TEST_P(FaithfulSave, WriteFaultAtEachCallDropsOnceOrAbortsAsPinned) {
         break;
       case ChildEnd::kReportedProblem:
         ADD_FAILURE() << "child reported exit code " << WEXITSTATUS(status)
-                      << " (bits: 1 dropped once, 2 no use after drop, 4 error left)";
+                      << " (bits: 1 dropped once, 2 no use after drop, 4 error left, "
+                         "8 its first line names the callback: error_line.h)";
         break;
       case ChildEnd::kOther:
         ADD_FAILURE() << "child ended with status " << status;

@@ -4,7 +4,9 @@
 // arguments, on corrupt archives and with a fault at each callback call
 // (read side in both modes, write side hardened; faithful write faults end
 // the process and are in faithful_write_faults_test.cc). Every failure
-// leaves a message in get_and_reset_last_err(). Every case runs in a child
+// leaves a message in get_and_reset_last_err() whose first line keeps its
+// promise (error_line.h; where a callback failed, it names the callback).
+// Every case runs in a child
 // process of its own (isolated_case.h). A faithful null stream reaches the
 // implementation, so that case runs only where it declares null arguments
 // (features.h). Hardened, a stream that fails for good costs at most one
@@ -19,6 +21,7 @@
 #include "conformance/ownership/entry_points.h"
 #include "conformance/testing/features.h"
 #include "conformance/testing/isolated_case.h"
+#include "testing/archive_edits.h"
 
 namespace tsh::test {
 namespace {
@@ -77,13 +80,14 @@ void ExpectDroppedOnce(Rig& r) {
   EXPECT_EQ(r.harness().uses_after_drop(), 0);
 }
 
-// The outcome of a hardened call over a stream whose `op` fails from call k
-// on: an error, the stream dropped once, and k + 1 calls of `op`, one more
-// where the implementation has no last_error extension (its bare `false` is
-// retried once: stream_failure.h).
-void ExpectFailedAfterOneMoreCallAtMost(Rig& r, const Outcome& o, Op op, uint64_t k) {
+// The outcome of a hardened call of `e` over a stream whose `op` fails from
+// call k on: an error that names the callback, the stream dropped once, and
+// k + 1 calls of `op`, one more where the implementation has no last_error
+// extension (its bare `false` is retried once: stream_failure.h).
+void ExpectFailedAfterOneMoreCallAtMost(Rig& r, Entry e, const Outcome& o, Op op, uint64_t k) {
   ExpectDroppedOnce(r);
   EXPECT_TRUE(o.error);
+  ExpectNamesTheCallback(e, o);
   EXPECT_EQ(r.faults().calls(op), k + 1 + (Declares(TSH_IMPL_EXTENSIONS) ? 0 : 1));
 }
 
@@ -187,11 +191,16 @@ TEST_P(EveryLoad, CorruptArchiveDropsOnceAndLeavesAnError) {
   ASSERT_FALSE(archive.empty());
   std::vector<uint8_t> garbage(1000);
   for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 37 + 11);
+  const std::vector<uint8_t> invalid_code = test::WithInvalidCode(archive);
+  ASSERT_FALSE(invalid_code.empty());
   const std::vector<std::vector<uint8_t>> corrupt = {
       {},
       garbage,
       std::vector<uint8_t>(archive.begin(), archive.begin() + archive.size() / 2),
       std::vector<uint8_t>(archive.begin(), archive.end() - 100),
+      // A sound container whose TorchScript LibTorch refuses, with a
+      // message that begins with a blank line.
+      invalid_code,
   };
   for (size_t i = 0; i < corrupt.size(); ++i) {
     SCOPED_TRACE("corruption " + std::to_string(i));
@@ -222,8 +231,10 @@ TEST_P(EveryLoad, FaultAtEachCallDropsOnce) {
         Rig r(Side::kRead, archive, FaultAt(op, k, kind));
         Outcome o = Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device);
         ExpectDroppedOnce(r);
-        // Either the load survived the fault, or it failed with a message.
+        // Either the load survived the fault, or it failed with a message
+        // that names the callback.
         EXPECT_NE(o.loaded, o.error.has_value());
+        ExpectNamesTheCallback(c.entry, o);
         failed += o.error ? 1 : 0;
         ++runs;
       }
@@ -252,7 +263,7 @@ TEST_P(HardenedLoad, PersistentErrorCostsAtMostOneMoreCall) {
   const uint64_t k = 0;
   Rig r(Side::kRead, archive, FaultAt(Op::kRead, k, ErrorKind::kOther));
   ExpectFailedAfterOneMoreCallAtMost(
-      r, Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device), Op::kRead, k);
+      r, c.entry, Call(c.entry, c.api, r.Release(), BadArg::kNone, c.device), Op::kRead, k);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HardenedLoad,
@@ -279,6 +290,7 @@ TEST_P(HardenedSave, FaultAtEachCallDropsOnceAndLeavesAnError) {
       Outcome o = Call(c.entry, c.api, r.Release());
       ExpectDroppedOnce(r);
       EXPECT_TRUE(o.error);
+      ExpectNamesTheCallback(c.entry, o);
     }
   }
 }
@@ -289,7 +301,8 @@ TEST_P(HardenedSave, PersistentErrorCostsAtMostOneMoreCall) {
   const Case c = GetParam();
   const uint64_t k = 2;
   Rig r(Side::kWrite, {}, FaultAt(Op::kWrite, k, ErrorKind::kOther));
-  ExpectFailedAfterOneMoreCallAtMost(r, Call(c.entry, c.api, r.Release()), Op::kWrite, k);
+  ExpectFailedAfterOneMoreCallAtMost(r, c.entry, Call(c.entry, c.api, r.Release()), Op::kWrite,
+                                     k);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HardenedSave,

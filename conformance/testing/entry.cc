@@ -19,6 +19,16 @@ std::optional<Entry> ParseEntry(const std::string& s) {
   return std::nullopt;
 }
 
+const char* CName(Entry e) {
+  switch (e) {
+    case Entry::kSaveOne: return "save_to_stream";
+    case Entry::kSaveNamed: return "save_multi_to_stream";
+    case Entry::kLoadOne: return "load_from_stream";
+    case Entry::kLoadNamed: return "load_from_stream_callback";
+  }
+  return "?";
+}
+
 bool IsSave(Entry e) { return e == Entry::kSaveOne || e == Entry::kSaveNamed; }
 
 }  // namespace tsh::test

@@ -20,6 +20,10 @@ enum class Entry {
 // files, findings and test cases.
 const char* EntryName(Entry e);
 std::optional<Entry> ParseEntry(const std::string& s);
+// The entry point's C name without its at_ or tsh_ prefix
+// ("save_to_stream", "save_multi_to_stream", "load_from_stream",
+// "load_from_stream_callback"): the operation its errors begin with.
+const char* CName(Entry e);
 bool IsSave(Entry e);
 
 }  // namespace tsh::test
