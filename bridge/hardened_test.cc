@@ -21,6 +21,7 @@
 #include "bridge/cursor.h"
 #include "bridge/fault_stream.h"
 #include "bridge/file_stream.h"
+#include "bridge/hardened_write_adapter.h"
 #include "bridge/raw_stream.h"
 #include "bridge/tensor_io.h"
 #include "bridge/torch_api.h"
@@ -176,10 +177,12 @@ std::vector<uint8_t> CleanArchive(const at::Tensor& t, uint64_t* writes) {
 // Every write call k, every way a byte can fail to arrive: the save must
 // fail; and whenever a save succeeds, the sink holds the whole archive.
 TEST(HardenedSave, NeverSucceedsWhenAByteIsLost) {
-  const at::Tensor t = PatternTensor(at::kFloat, {1000}, 9);
+  // Data larger than HardenedWriteAdapter::kCoalesce: the records before
+  // it, the data and the directory after it are three writes at least.
+  const at::Tensor t = PatternTensor(at::kFloat, {10000}, 9);
   uint64_t writes = 0;
   const std::vector<uint8_t> clean = CleanArchive(t, &writes);
-  ASSERT_GT(writes, 1u);
+  ASSERT_GE(writes, 3u);
   for (uint64_t k = 0; k < writes; ++k) {
     for (Fault f : {Fault::Err(ErrorKind::kBrokenPipe), Fault::Err(ErrorKind::kWouldBlock),
                     Fault::Zero()}) {
@@ -199,6 +202,29 @@ TEST(HardenedSave, NeverSucceedsWhenAByteIsLost) {
       EXPECT_EQ(memory.data(), clean) << "write " << k << " " << f.ToString();
     }
   }
+}
+
+// Small chunks are gathered: 200 small tensors, whose records LibTorch
+// hands over in more than a thousand pieces, reach the stream in a few
+// writes of at most kCoalesce bytes, and the archive is the same.
+TEST(HardenedSave, GathersSmallChunksIntoFewWrites) {
+  NamedTensors saved;
+  for (int i = 0; i < 200; ++i) {
+    saved.emplace_back("layer" + std::to_string(i), PatternTensor(at::kFloat, {16}, i));
+  }
+  Cursor faithful_sink;
+  FaultStream faithful(std::unique_ptr<Write>(new WriteRef(faithful_sink)), FaultPlan());
+  ASSERT_TRUE(SaveNamedTensors(saved, faithful, Mode::kFaithful).ok());
+  Cursor hardened_sink;
+  FaultStream hardened(std::unique_ptr<Write>(new WriteRef(hardened_sink)), FaultPlan());
+  Status s = SaveNamedTensors(saved, hardened, Mode::kHardened);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(hardened_sink.data(), faithful_sink.data());
+  const uint64_t bytes = hardened_sink.data().size();
+  const uint64_t fewest = (bytes + HardenedWriteAdapter::kCoalesce - 1) / HardenedWriteAdapter::kCoalesce;
+  EXPECT_GT(faithful.calls(Op::kWrite), 1000u);
+  EXPECT_GE(hardened.calls(Op::kWrite), fewest);
+  EXPECT_LE(hardened.calls(Op::kWrite), 2 * fewest);
 }
 
 TEST(HardenedSave, FailsWhenTheFlushFails) {

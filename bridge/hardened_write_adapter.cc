@@ -1,5 +1,7 @@
 #include "bridge/hardened_write_adapter.h"
 
+#include <cstring>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -18,6 +20,27 @@ void HardenedWriteAdapter::Latch(Error error) {
 
 size_t HardenedWriteAdapter::save(const void* data, size_t size) noexcept {
   const auto* p = static_cast<const uint8_t*>(data);
+  if (error_ || size == 0) return size;
+  if (gathered_ == nullptr && size < kCoalesce) {
+    // Without memory to gather in, chunks are written as they come.
+    gathered_.reset(new (std::nothrow) uint8_t[kCoalesce]);
+  }
+  if (gathered_ != nullptr && gathered_size_ + size > kCoalesce) WriteGathered();
+  if (gathered_ != nullptr && size < kCoalesce) {
+    std::memcpy(gathered_.get() + gathered_size_, p, size);
+    gathered_size_ += size;
+  } else {
+    WriteAll(p, size);
+  }
+  return size;
+}
+
+void HardenedWriteAdapter::WriteGathered() {
+  WriteAll(gathered_.get(), gathered_size_);
+  gathered_size_ = 0;
+}
+
+void HardenedWriteAdapter::WriteAll(const uint8_t* p, size_t size) {
   size_t left = size;
   auto last_error = [this] { return LastWriteStreamError(stream_ptr_); };
   while (!error_ && left > 0) {
@@ -42,10 +65,10 @@ size_t HardenedWriteAdapter::save(const void* data, size_t size) noexcept {
       offset_ += n;
     }
   }
-  return size;
 }
 
 Status HardenedWriteAdapter::Finish() {
+  if (gathered_size_ > 0) WriteGathered();
   if (error_) return *error_;
   if (!HasFlushExtension()) return Ok();
   auto last_error = [this] { return LastWriteStreamError(stream_ptr_); };
