@@ -1,11 +1,12 @@
 """Tests of tools/fuzz's crash attribution (crash_site), on report shapes
 that AddressSanitizer, UBSan and libFuzzer print: a CI fuzzing run fails
 only when a crash is in this project's code, so the attribution decides
-what may land."""
+what may land; and of its coverage table's uncovered lines and reasons."""
 import importlib.machinery
 import importlib.util
 import os
 import sys
+import tempfile
 import unittest
 
 # tools/fuzz is loaded from the source tree: leave no bytecode cache there.
@@ -108,6 +109,53 @@ class CrashSiteTest(unittest.TestCase):
         site, frame = fuzz.crash_site(STD_ABORT_IN_OURS, True)
         self.assertEqual(site, "ours")
         self.assertIn("bridge/buf_reader.cc", frame)
+
+
+LCOV = """\
+SF:/proc/self/cwd/bridge/a.cc
+DA:1,3
+DA:2,0
+DA:3,0
+end_of_record
+SF:/usr/include/c++/12/bits/vector.tcc
+DA:10,0
+end_of_record
+SF:bridge/a.cc
+DA:2,1
+end_of_record
+"""
+
+
+class CoverageTest(unittest.TestCase):
+    def test_lcov_keeps_bridge_files_and_sums_their_objects(self):
+        self.assertEqual(fuzz.lcov_lines(LCOV), {"bridge/a.cc": {1: 3, 2: 1, 3: 0}})
+
+    def test_uncovered_lines_carry_their_reason_by_text(self):
+        with tempfile.TemporaryDirectory() as root:
+            os.mkdir(os.path.join(root, "bridge"))
+            with open(os.path.join(root, "bridge", "a.cc"), "w") as f:
+                f.write("int a;\n  ok();\n  abort_path();\n")
+            reasons_path = os.path.join(root, "uncovered.tsv")
+            with open(reasons_path, "w") as f:
+                f.write("# comment\nbridge/a.cc\tabort_path();\tunreachable: test X\n")
+            reasons = fuzz.uncovered_reasons(reasons_path)
+            got = fuzz.summarize_lines({"bridge/a.cc": {1: 1, 2: 0, 3: 0}}, reasons, root)
+        self.assertEqual(got["covered"], 1)
+        self.assertEqual(got["count"], 3)
+        self.assertEqual(got["unexplained"], 1)
+        self.assertEqual(got["files"]["bridge/a.cc"]["uncovered"],
+                         [{"line": 2, "text": "ok();", "reason": None},
+                          {"line": 3, "text": "abort_path();", "reason": "unreachable: test X"}])
+
+    def test_a_malformed_reason_line_is_refused(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".tsv") as f:
+            f.write("bridge/a.cc\tno reason\n")
+            f.flush()
+            with self.assertRaises(SystemExit):
+                fuzz.uncovered_reasons(f.name)
+
+    def test_the_committed_reasons_parse(self):
+        fuzz.uncovered_reasons()
 
 
 if __name__ == "__main__":
