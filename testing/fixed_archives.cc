@@ -34,6 +34,10 @@ std::vector<FixedArchive> Build() {
                      {{"weight", PatternTensor(at::kFloat, {2, 2}, 5)},
                       {"layer.bias", PatternTensor(at::kInt, {3}, 6)}}));
   all.push_back(Make("named:1", true, {{"x", PatternTensor(at::kHalf, {4, 1}, 7)}}));
+  // Larger than the hardened load's tail and its small reads, and than the
+  // hardened save's gathering (hardened_read_adapter.h,
+  // hardened_write_adapter.h): the paths of real checkpoints.
+  all.push_back(Make("one:float32[8192]", false, {{"", PatternTensor(at::kFloat, {8192}, 8)}}));
   return all;
 }
 
