@@ -44,10 +44,30 @@ bool IsUtf8(const std::string& s) {
   return true;
 }
 
+// `name` for a message: its first kShown bytes, in quotes, with control
+// characters, quotes, backslashes and (in a name that is not UTF-8) bytes
+// above 0x7F escaped, so that the message stays one line of text.
 std::string Quoted(const std::string& name) {
   constexpr size_t kShown = 40;
-  std::string q = name.size() > kShown ? name.substr(0, kShown) + "..." : name;
-  return "'" + q + "'";
+  const bool utf8 = IsUtf8(name);
+  std::string q = "'";
+  for (size_t i = 0; i < name.size() && i < kShown; ++i) {
+    const auto c = static_cast<uint8_t>(name[i]);
+    if (c == '\\' || c == '\'') {
+      q += '\\';
+      q += static_cast<char>(c);
+    } else if (c == '\n') {
+      q += "\\n";
+    } else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !utf8)) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      q += "\\x";
+      q += kHex[c >> 4];
+      q += kHex[c & 0xF];
+    } else {
+      q += static_cast<char>(c);
+    }
+  }
+  return q + (name.size() > kShown ? "'..." : "'");
 }
 
 Error Refused(const std::string& name, const std::string& why) {
@@ -79,6 +99,11 @@ Status CheckNamesRoundTrip(const std::vector<std::string>& names) {
     }
     if (!IsUtf8(name)) {
       return Refused(name, "is not UTF-8: tch-rs's loader panics on it");
+    }
+    if (name.find_first_of("\n\"\\") != std::string::npos) {
+      return Refused(name,
+                     "holds a newline, '\"' or '\\', which LibTorch writes unescaped into the "
+                     "archive's TorchScript code: it would save, and never load");
     }
     auto [it, inserted] = stored.emplace(StoredName(name), name);
     if (!inserted) {

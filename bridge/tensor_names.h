@@ -10,7 +10,10 @@
 // save without an error and load as one tensor, the last (FINDINGS.md
 // F24); a name holding '|' loads with '.' in its place; a name that is not
 // UTF-8 saves and loads, and tch-rs's loader panics on it inside an
-// extern "C" callback. Empty names and 64 KiB names round-trip.
+// extern "C" callback; a name holding a newline, '"' or '\\' saves, and the
+// archive never loads: LibTorch writes the name unescaped into a string in
+// the archive's TorchScript code (FINDINGS.md F25). Empty names and 64 KiB
+// names round-trip.
 //
 // CheckNamesRoundTrip is what the hardened save checks first: Ok() when
 // every name comes back as given, else InvalidInput naming the first name

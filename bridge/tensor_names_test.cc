@@ -41,6 +41,27 @@ TEST(TensorNames, NamesThatAreNotUtf8AreRefused) {
   }
 }
 
+TEST(TensorNames, NamesLibTorchWritesUnescapedAreRefused) {
+  for (const std::string bad : {"a\nb", "\n", "a\"b", "\"", "a\\b", "\\"}) {
+    SCOPED_TRACE(bad);
+    ExpectRefused({bad}, "never load");
+  }
+  EXPECT_TRUE(CheckNamesRoundTrip({"a\tb", "a\rb", "a'b", "a b"}).ok());
+}
+
+TEST(TensorNames, TheMessageIsOneLineWhateverTheName) {
+  for (const std::string bad : {std::string("a\nb"), std::string("x\xff\x01|"),
+                                std::string("w\0", 2) + "|"}) {
+    Status s = CheckNamesRoundTrip({bad});
+    ASSERT_FALSE(s.ok());
+    const std::string& m = s.error().message();
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_EQ(m.find('\0'), std::string::npos) << m;
+    EXPECT_EQ(m.find('\xff'), std::string::npos) << m;
+  }
+  EXPECT_NE(CheckNamesRoundTrip({"a\nb"}).error().message().find("'a\\nb'"), std::string::npos);
+}
+
 TEST(TensorNames, LongNamesAreShortenedInTheMessage) {
   Status s = CheckNamesRoundTrip({std::string(1000, 'x') + "|"});
   ASSERT_FALSE(s.ok());

@@ -130,22 +130,26 @@ class CoverageTest(unittest.TestCase):
     def test_lcov_keeps_bridge_files_and_sums_their_objects(self):
         self.assertEqual(fuzz.lcov_lines(LCOV), {"bridge/a.cc": {1: 3, 2: 1, 3: 0}})
 
-    def test_uncovered_lines_carry_their_reason_by_text(self):
+    def test_a_reason_explains_the_block_its_line_starts(self):
         with tempfile.TemporaryDirectory() as root:
             os.mkdir(os.path.join(root, "bridge"))
             with open(os.path.join(root, "bridge", "a.cc"), "w") as f:
-                f.write("int a;\n  ok();\n  abort_path();\n")
+                f.write("int a;\n  ok();\n  abort_path();\n}\nint b;\n}\n")
             reasons_path = os.path.join(root, "uncovered.tsv")
             with open(reasons_path, "w") as f:
                 f.write("# comment\nbridge/a.cc\tabort_path();\tunreachable: test X\n")
             reasons = fuzz.uncovered_reasons(reasons_path)
-            got = fuzz.summarize_lines({"bridge/a.cc": {1: 1, 2: 0, 3: 0}}, reasons, root)
-        self.assertEqual(got["covered"], 1)
-        self.assertEqual(got["count"], 3)
-        self.assertEqual(got["unexplained"], 1)
+            lines = {1: 1, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0}
+            got = fuzz.summarize_lines({"bridge/a.cc": lines}, reasons, root)
+        self.assertEqual(got["covered"], 2)
+        self.assertEqual(got["count"], 6)
+        self.assertEqual(got["unexplained"], 2)
+        # The reason holds for the block it starts, not past a covered line.
         self.assertEqual(got["files"]["bridge/a.cc"]["uncovered"],
                          [{"line": 2, "text": "ok();", "reason": None},
-                          {"line": 3, "text": "abort_path();", "reason": "unreachable: test X"}])
+                          {"line": 3, "text": "abort_path();", "reason": "unreachable: test X"},
+                          {"line": 4, "text": "}", "reason": "unreachable: test X"},
+                          {"line": 6, "text": "}", "reason": None}])
 
     def test_a_malformed_reason_line_is_refused(self):
         with tempfile.NamedTemporaryFile("w", suffix=".tsv") as f:
