@@ -227,6 +227,22 @@ TEST(HardenedSave, GathersSmallChunksIntoFewWrites) {
   EXPECT_LE(hardened.calls(Op::kWrite), 2 * fewest);
 }
 
+// A stream that reports more bytes written than it was given.
+class OvercountingWrite : public Write {
+ public:
+  Result<size_t> write(const uint8_t*, size_t n) override { return n + 1; }
+  Status flush() override { return Ok(); }
+};
+
+TEST(HardenedSave, ACountLargerThanAskedFails) {
+  OvercountingWrite w;
+  Status s = SaveTensor(PatternTensor(at::kFloat, {10}, 1), w, Mode::kHardened);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind(), ErrorKind::kInvalidData);
+  EXPECT_NE(s.error().message().find("bytes written of"), std::string::npos)
+      << s.error().message();
+}
+
 TEST(HardenedSave, FailsWhenTheFlushFails) {
   const at::Tensor t = PatternTensor(at::kFloat, {1000}, 9);
   Cursor memory;

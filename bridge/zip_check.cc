@@ -226,7 +226,7 @@ Status CheckZipStructure(const ZipReadAt& read_at, uint64_t size) {
   std::vector<uint8_t> scratch;
   auto directory_bytes = [&](uint64_t at, size_t n) -> const uint8_t* {
     if (whole) return directory.data() + (at - d.offset);
-    scratch.resize(std::max<size_t>(n, 1));
+    scratch.resize(n);  // n > 0: an entry has a name.
     return ReadAt(read_at, at, scratch.data(), n) ? scratch.data() : nullptr;
   };
   uint64_t at = d.offset;

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <ATen/ATen.h>
+
+#include "bridge/cursor.h"
+#include "bridge/tensor_io.h"
 #include "testing/fixed_archives.h"
 
 namespace {
@@ -93,6 +97,26 @@ TEST(ZipCheckTest, EveryArchiveLibTorchWritesPasses) {
     tsh::Status s = Check(a.bytes);
     EXPECT_TRUE(s.ok()) << a.label << ": " << s.error().ToString();
   }
+}
+
+// 2,000 records make a directory larger than one read (kMaxRead, the
+// end record and the longest comment): it is
+// checked entry by entry, and a bad entry deep inside is still found.
+TEST(ZipCheckTest, ADirectoryLargerThanOneReadIsCheckedEntryByEntry) {
+  tsh::NamedTensors many;
+  for (int i = 0; i < 2000; ++i) many.emplace_back("t" + std::to_string(i), at::ones({1}));
+  tsh::Cursor out;
+  ASSERT_TRUE(tsh::SaveNamedTensors(many, out, tsh::Mode::kHardened).ok());
+  Bytes b = out.into_inner();
+  const size_t eocd = Eocd(b);
+  const uint32_t cd_size = U32(b, eocd + 12), cd_offset = U32(b, eocd + 16);
+  ASSERT_GT(cd_size, 22u + 65535u);  // zip_check.cc's kMaxRead.
+  EXPECT_TRUE(Check(b).ok());
+  // The last entry's signature.
+  size_t last = cd_offset + cd_size - 4;
+  while (U32(b, last) != 0x02014b50) --last;
+  Put32(b, last, 0x12345678);
+  ExpectRefused(b, "bad central directory entry signature");
 }
 
 TEST(ZipCheckTest, HandMadeZipWithCommentPasses) {

@@ -151,6 +151,19 @@ class CoverageTest(unittest.TestCase):
                           {"line": 4, "text": "}", "reason": "unreachable: test X"},
                           {"line": 6, "text": "}", "reason": None}])
 
+    def test_a_block_is_printed_once_from_its_first_line(self):
+        uncovered = [{"line": 3, "text": "a();", "reason": "r"},
+                     {"line": 4, "text": "}", "reason": "r"},
+                     {"line": 5, "text": "b();", "reason": None},
+                     {"line": 9, "text": "c();", "reason": None}]
+        self.assertEqual(fuzz.uncovered_blocks(uncovered),
+                         [(uncovered[0], 4), (uncovered[2], 5), (uncovered[3], 9)])
+        text = "\n".join(fuzz.coverage_markdown(
+            {"percent": 50.0, "covered": 4, "count": 8, "unexplained": 2,
+             "files": {"bridge/a.cc": {"covered": 4, "count": 8, "uncovered": uncovered}}}))
+        self.assertIn("- 3-4: `a();`: r", text)
+        self.assertIn("- 9: `c();`: NO REASON", text)
+
     def test_a_malformed_reason_line_is_refused(self):
         with tempfile.NamedTemporaryFile("w", suffix=".tsv") as f:
             f.write("bridge/a.cc\tno reason\n")
