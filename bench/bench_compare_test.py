@@ -221,6 +221,21 @@ class BenchCompareTest(unittest.TestCase):
         status, _ = run("goal_missed.json", "--enforce-goals")
         self.assertEqual(status, 1)
 
+    def test_a_goal_is_missed_only_when_the_interval_is_below_it(self):
+        rid = "save_faithful_over_torch_writer"
+        reaches = edits(interleaved(rid, 1048576, 0.95, 0.93, 0.98),
+                        interleaved(rid, 4194304, 1.00, 0.99, 1.01))
+        with Variant("normal.json", reaches) as path:
+            status, table = run(path, "--enforce-goals")
+        self.assertEqual(status, 0, table)
+        self.assertIn("unsure (>=0.97?)", row(table, rid))
+        below = edits(interleaved(rid, 1048576, 0.95, 0.93, 0.96),
+                      interleaved(rid, 4194304, 1.00, 0.99, 1.01))
+        with Variant("normal.json", below) as path:
+            status, table = run(path, "--enforce-goals")
+        self.assertEqual(status, 1, table)
+        self.assertIn("MISSED (<0.97)", row(table, rid))
+
     def test_counter_ratio(self):
         _, table = run("normal.json")
         line = row(table, "load_seek_calls_faithful_over_hardened_bufio")

@@ -714,7 +714,8 @@ void GpuLoadCase(benchmark::State& st, int64_t bytes, const char* impl) {
 // ---------------------------------------------------------------- ratios
 
 // The ratios of tools/bench-compare (RATIOS in bench/bench_compare.py) that
-// have a goal and compare the times of two cases, named op/stream/impl:
+// have a goal and compare the times of two cases, and the faithful file
+// save, whose shortfall is tch-rs's (FINDINGS.md F26), named op/stream/impl:
 // throughput of `num` over that of `den`, i.e. time of den / time of num.
 struct GatedRatio {
   const char* id;

@@ -271,8 +271,9 @@ TEST(HardenedSave, FailsWhenABufWriterCannotWriteItsBufferOut) {
 // --- The hardened adapters' limits, exactly (hardened_read_adapter.h,
 // hardened_write_adapter.h) ----------------------------------------------
 
-// A 128 KiB tensor: its archive is larger than the read adapter's window.
-at::Tensor WindowPlusTensor() { return PatternTensor(at::kFloat, {32768}, 5); }
+// A 128 KiB tensor: its archive is larger than the tail the hardened load
+// reads first (HardenedReadAdapter::kTail).
+at::Tensor TailPlusTensor() { return PatternTensor(at::kFloat, {32768}, 5); }
 
 std::vector<uint8_t> ArchiveOf(const at::Tensor& t) {
   Cursor c;
@@ -288,7 +289,7 @@ FaultPlan InterruptedInARow(Op op, int n) {
 }
 
 TEST(HardenedRetries, UpToTheLimitOfInterruptedInARowAreRetriedOneMoreFails) {
-  const at::Tensor t = WindowPlusTensor();
+  const at::Tensor t = TailPlusTensor();
   const int limit = 64;  // kMaxInterruptedRetries of both adapters.
   for (int n : {limit, limit + 1}) {
     SCOPED_TRACE(std::to_string(n) + " Interrupted in a row");
@@ -303,8 +304,8 @@ TEST(HardenedRetries, UpToTheLimitOfInterruptedInARowAreRetriedOneMoreFails) {
 
 TEST(HardenedLoad, AnErrorWhileSizingFailsAtOnce) {
   // Seek call 0 asks where the archive starts; call 1 sizes it. Only a
-  // refused seek before byte 0 (InvalidInput) means "smaller than a window".
-  FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(WindowPlusTensor()))),
+  // refused seek before byte 0 (InvalidInput) means "smaller than the tail".
+  FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(TailPlusTensor()))),
                      FaultPlan().At(Op::kSeek, 1, Fault::Err(ErrorKind::kWouldBlock)));
   Result<at::Tensor> back = LoadTensor(source, Mode::kHardened);
   ASSERT_FALSE(back.ok());
@@ -312,9 +313,9 @@ TEST(HardenedLoad, AnErrorWhileSizingFailsAtOnce) {
 }
 
 TEST(HardenedLoad, AStreamEndingEarlyIsReportedAsSuch) {
-  // Read call 0 fills the window at the archive's end; call 1 reads its
+  // Read call 0 reads the tail at the archive's end; call 1 reads its
   // start, and gets a premature end of file.
-  FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(WindowPlusTensor()))),
+  FaultStream source(std::unique_ptr<Stream>(new Cursor(ArchiveOf(TailPlusTensor()))),
                      FaultPlan().At(Op::kRead, 1, Fault::Zero()));
   Result<at::Tensor> back = LoadTensor(source, Mode::kHardened);
   ASSERT_FALSE(back.ok());
@@ -342,7 +343,7 @@ class OverReporting : public ReadStream {
 TEST(HardenedLoad, ACountLargerThanAskedFails) {
   for (int at : {0, 1}) {
     SCOPED_TRACE("read call " + std::to_string(at));
-    OverReporting source(ArchiveOf(WindowPlusTensor()), at);
+    OverReporting source(ArchiveOf(TailPlusTensor()), at);
     Result<at::Tensor> back = LoadTensor(source, Mode::kHardened);
     ASSERT_FALSE(back.ok());
     EXPECT_EQ(back.error().kind(), ErrorKind::kInvalidData) << back.error().ToString();

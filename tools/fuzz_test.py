@@ -112,7 +112,7 @@ class CrashSiteTest(unittest.TestCase):
 
 
 LCOV = """\
-SF:/proc/self/cwd/bridge/a.cc
+SF:/proc/self/cwd/bridge/cursor.cc
 DA:1,3
 DA:2,0
 DA:3,0
@@ -120,7 +120,7 @@ end_of_record
 SF:/usr/include/c++/12/bits/vector.tcc
 DA:10,0
 end_of_record
-SF:bridge/a.cc
+SF:bridge/cursor.cc
 DA:2,1
 end_of_record
 """
@@ -128,24 +128,24 @@ end_of_record
 
 class CoverageTest(unittest.TestCase):
     def test_lcov_keeps_bridge_files_and_sums_their_objects(self):
-        self.assertEqual(fuzz.lcov_lines(LCOV), {"bridge/a.cc": {1: 3, 2: 1, 3: 0}})
+        self.assertEqual(fuzz.lcov_lines(LCOV), {"bridge/cursor.cc": {1: 3, 2: 1, 3: 0}})
 
     def test_a_reason_explains_the_block_its_line_starts(self):
         with tempfile.TemporaryDirectory() as root:
             os.mkdir(os.path.join(root, "bridge"))
-            with open(os.path.join(root, "bridge", "a.cc"), "w") as f:
+            with open(os.path.join(root, "bridge", "cursor.cc"), "w") as f:
                 f.write("int a;\n  ok();\n  abort_path();\n}\nint b;\n}\n")
             reasons_path = os.path.join(root, "uncovered.tsv")
             with open(reasons_path, "w") as f:
-                f.write("# comment\nbridge/a.cc\tabort_path();\tunreachable: test X\n")
+                f.write("# comment\nbridge/cursor.cc\tabort_path();\tunreachable: test X\n")
             reasons = fuzz.uncovered_reasons(reasons_path)
             lines = {1: 1, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0}
-            got = fuzz.summarize_lines({"bridge/a.cc": lines}, reasons, root)
+            got = fuzz.summarize_lines({"bridge/cursor.cc": lines}, reasons, root)
         self.assertEqual(got["covered"], 2)
         self.assertEqual(got["count"], 6)
         self.assertEqual(got["unexplained"], 2)
         # The reason holds for the block it starts, not past a covered line.
-        self.assertEqual(got["files"]["bridge/a.cc"]["uncovered"],
+        self.assertEqual(got["files"]["bridge/cursor.cc"]["uncovered"],
                          [{"line": 2, "text": "ok();", "reason": None},
                           {"line": 3, "text": "abort_path();", "reason": "unreachable: test X"},
                           {"line": 4, "text": "}", "reason": "unreachable: test X"},
@@ -160,13 +160,13 @@ class CoverageTest(unittest.TestCase):
                          [(uncovered[0], 4), (uncovered[2], 5), (uncovered[3], 9)])
         text = "\n".join(fuzz.coverage_markdown(
             {"percent": 50.0, "covered": 4, "count": 8, "unexplained": 2,
-             "files": {"bridge/a.cc": {"covered": 4, "count": 8, "uncovered": uncovered}}}))
+             "files": {"bridge/cursor.cc": {"covered": 4, "count": 8, "uncovered": uncovered}}}))
         self.assertIn("- 3-4: `a();`: r", text)
         self.assertIn("- 9: `c();`: NO REASON", text)
 
     def test_a_malformed_reason_line_is_refused(self):
         with tempfile.NamedTemporaryFile("w", suffix=".tsv") as f:
-            f.write("bridge/a.cc\tno reason\n")
+            f.write("bridge/cursor.cc\tno reason\n")
             f.flush()
             with self.assertRaises(SystemExit):
                 fuzz.uncovered_reasons(f.name)
