@@ -713,9 +713,10 @@ void GpuLoadCase(benchmark::State& st, int64_t bytes, const char* impl) {
 
 // ---------------------------------------------------------------- ratios
 
-// The ratios of tools/bench-compare (RATIOS in bench/bench_compare.py) that
-// have a goal and compare the times of two cases, and the faithful file
-// save, whose shortfall is tch-rs's (FINDINGS.md F26), named op/stream/impl:
+// The ratios of tools/bench-compare (RATIOS in bench/bench_compare.py)
+// measured interleaved: those with a goal that compare the times of two
+// cases, and the faithful file save, whose shortfall is tch-rs's
+// (FINDINGS.md F26). Each side is named op/stream/impl:
 // throughput of `num` over that of `den`, i.e. time of den / time of num.
 struct GatedRatio {
   const char* id;
