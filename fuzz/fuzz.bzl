@@ -9,6 +9,11 @@ Arguments:
            reproducers each with a <hash>.txt whose `outcome[V]:` line is what
            replaying it in a child process must give with LibTorch V
            (replay_main.cc).
+  libtorch_readers
+           True for a target that reads archives through LibTorch: under
+           --config=readers it links LibTorch's readers compiled from its
+           source with coverage (//third_party/libtorch_source), which
+           interpose libtorch_cpu's own.
 
 For each `name` it declares:
   <name>                  the fuzz target. Under --config=fuzz (which sets
@@ -27,12 +32,18 @@ def _path(label):
     package, _, target = label.lstrip("/").partition(":")
     return package + "/" + target
 
-def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, options = None, crashes = None, size = "medium", **kwargs):
+def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, options = None, crashes = None, libtorch_readers = False, size = "medium", **kwargs):
+    readers = []
+    if libtorch_readers:
+        readers = select({
+            "//third_party/libtorch_source:instrumented": ["//third_party/libtorch_source:readers"],
+            "//conditions:default": [],
+        })
     native.cc_library(
         name = name + "_lib",
         testonly = True,
         srcs = srcs,
-        deps = deps,
+        deps = deps + readers,
         alwayslink = True,
         **kwargs
     )

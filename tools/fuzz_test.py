@@ -75,8 +75,28 @@ STD_ABORT_IN_OURS = """\
     #5 0x55d4c3a1b2c5 in tsh::BufReader::fill_buf() /proc/self/cwd/bridge/buf_reader.cc:31:9
 """
 
+# A C function of the instrumented readers (miniz) under a frame of ours.
+READERS_SEGV = """\
+==7==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (pc 0x55 bp 0x7f sp 0x7f T0)
+    #0 0x55d4c3b00000 in mz_zip_reader_locate_file_v2 /proc/self/cwd/external/libtorch_source_1_13/src/third_party/miniz-2.1.0/miniz.c:7211:9
+    #1 0x55d4c3a1b2c5 in tsh::ReadAdapter::read(unsigned long, void*, unsigned long, char const*) const /proc/self/cwd/bridge/read_adapter.cc:40:9
+"""
+
+READERS_UBSAN = """\
+external/libtorch_source_2_6/src/third_party/miniz-3.0.2/miniz.c:4603:133: runtime error: applying zero offset to null pointer
+SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior
+"""
+
 
 class CrashSiteTest(unittest.TestCase):
+    def test_frame_in_the_instrumented_readers_is_libtorch(self):
+        site, frame = fuzz.crash_site(READERS_SEGV, True)
+        self.assertEqual(site, "libtorch")
+        self.assertIn("mz_zip_reader_locate_file_v2", frame)
+
+    def test_ubsan_error_in_the_instrumented_readers_is_libtorch(self):
+        self.assertEqual(fuzz.crash_site(READERS_UBSAN, True)[0], "libtorch")
+
     def test_libtorch_frame_above_ours_is_libtorch(self):
         site, frame = fuzz.crash_site(LIBTORCH_SEGV, True)
         self.assertEqual(site, "libtorch")
@@ -126,9 +146,36 @@ end_of_record
 """
 
 
+LIBTORCH_LCOV = """\
+SF:/proc/self/cwd/external/libtorch_source_1_13/src/torch/csrc/jit/serialization/unpickler.cpp
+DA:10,2
+DA:11,0
+end_of_record
+SF:/proc/self/cwd/external/libtorch_source_1_13/src/third_party/miniz-2.1.0/miniz.c
+DA:5,0
+end_of_record
+SF:/usr/include/torch/csrc/jit/serialization/unpickler.h
+DA:3,1
+end_of_record
+SF:bridge/cursor.cc
+DA:2,1
+end_of_record
+"""
+
+
 class CoverageTest(unittest.TestCase):
     def test_lcov_keeps_bridge_files_and_sums_their_objects(self):
         self.assertEqual(fuzz.lcov_lines(LCOV), {"bridge/cursor.cc": {1: 3, 2: 1, 3: 0}})
+
+    def test_lcov_of_the_readers_keeps_their_sources_by_libtorch_path(self):
+        # LibTorch's paths, not this tree's.
+        miniz = "third_party/" + "miniz-2.1.0/miniz.c"
+        files = fuzz.lcov_lines(LIBTORCH_LCOV, fuzz.LIBTORCH_SOURCE)
+        self.assertEqual(files, {"torch/csrc/jit/serialization/unpickler.cpp": {10: 2, 11: 0},
+                                 miniz: {5: 0}})
+        summary = fuzz.libtorch_summary(files)
+        self.assertEqual((summary["covered"], summary["count"], summary["percent"]), (1, 3, 33.3))
+        self.assertEqual(summary["files"][miniz], {"covered": 0, "count": 1})
 
     def test_a_reason_explains_the_block_its_line_starts(self):
         with tempfile.TemporaryDirectory() as root:

@@ -284,12 +284,23 @@ def fuzz(rc, replay_rc, fuzz_json, fuzz_md, out_json, out_md):
         headline = f"tools/fuzz wrote no report (exit {rc})"
     if replay_rc != "0":
         headline += "; REPLAYS FAILED (bazel test //fuzz/...: an outcome changed or a corpus is gone)"
+    lt = report.get("coverage", {}).get("libtorch")
+    if lt:
+        headline += f"; LibTorch's readers {lt['percent']}% of lines ({lt['covered']}/{lt['count']})"
+    # The blind-vs-instrumented A/B, where it ran (tools/fuzz --ab, beside).
+    ab_md = pathlib.Path(fuzz_md).with_name("ab.md")
+    try:
+        ab = json.loads(pathlib.Path(fuzz_json).with_name("ab.json").read_text())
+    except (OSError, ValueError):
+        ab = None
     ok = rc == "0" and replay_rc == "0" and fuzzers
     write(out_json, {"step": step_of(out_json)[0], "status": "pass" if ok else "fail",
-                     "headline": headline, "report": report})
+                     "headline": headline, "report": report, "ab": ab})
     md = pathlib.Path(fuzz_md)
-    write(out_md, heading(out_json, "Fuzzing") + "\n\n" +
-          (md.read_text().split("\n", 1)[-1] if md.exists() else headline + "\n"))
+    text = md.read_text().split("\n", 1)[-1] if md.exists() else headline + "\n"
+    if ab_md.exists():
+        text += "\n" + ab_md.read_text().split("\n", 1)[-1]
+    write(out_md, heading(out_json, "Fuzzing") + "\n\n" + text)
 
 
 def bench(rc, compare_rc, compare_txt, png, out_json, out_md):
