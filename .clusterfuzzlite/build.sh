@@ -35,8 +35,8 @@ obj() { echo "$BUILD/$(echo "$1" | tr / _).o"; }
 
 # LibTorch's readers, as the Bazel rule compiles them: the installed
 # headers first, then the source's internal ones, miniz as LibTorch's
-# build configures it; UBSan's vptr check off (libtorch_cpu does not
-# export every typeinfo it would name).
+# build configures it; UBSan's vptr and pointer-overflow checks off
+# (libtorch_source.bzl says why).
 READERS=()
 if [[ -d $LIBTORCH_SOURCE/caffe2/serialize ]]; then
   miniz=$(cd "$LIBTORCH_SOURCE" && echo third_party/miniz-*)
@@ -51,14 +51,14 @@ if [[ -d $LIBTORCH_SOURCE/caffe2/serialize ]]; then
       >"$BUILD/readers-include/caffe2/core/macros.h"
   READER_FLAGS=("${FLAGS[@]}" -idirafter "$BUILD/readers-include" -idirafter "$LIBTORCH_SOURCE"
                 -I"$LIBTORCH_SOURCE/$miniz" -DMINIZ_DISABLE_ZIP_READER_CRC32_CHECKS
-                -DFMT_HEADER_ONLY -fno-sanitize=vptr -w)
+                -fno-sanitize=vptr -fno-sanitize=pointer-overflow -w)
   for f in $(sed -n '/^READERS = \[/,/^\]/p' third_party/libtorch_source/libtorch_source.bzl |
              grep -o '"[^"]*"' | tr -d '"'); do
     f=${f/\{miniz\}/$miniz}
     o="$BUILD/readers_$(echo "$f" | tr / _).o"
     case $f in
       *.c) $CC $CFLAGS -I"$LIBTORCH_SOURCE/$miniz" -DMINIZ_DISABLE_ZIP_READER_CRC32_CHECKS \
-             -c "$LIBTORCH_SOURCE/$f" -o "$o" ;;
+             -fno-sanitize=pointer-overflow -w -c "$LIBTORCH_SOURCE/$f" -o "$o" ;;
       *) $CXX $CXXFLAGS "${READER_FLAGS[@]}" -c "$LIBTORCH_SOURCE/$f" -o "$o" ;;
     esac
     READERS+=("$o")

@@ -158,8 +158,6 @@ cc_library(
         "-Iexternal/{name}/src/{miniz}",
         # As LibTorch's build compiles miniz (cmake/Dependencies.cmake).
         "-DMINIZ_DISABLE_ZIP_READER_CRC32_CHECKS",
-        # import.cpp formats one message with fmt, header-only here.
-        "-DFMT_HEADER_ONLY",
         # Foreign code: its warnings are not this project's to fix.
         "-w",
     ] + select({{
