@@ -5,9 +5,10 @@
 // resolver and object loader a load installs, except that its classes are
 // made on demand (a load takes them from the archive's TorchScript code,
 // which this target has none of) and take the attributes their state
-// names. Far faster than a whole torch::jit::load; with --config=readers
-// the unpickler is compiled from LibTorch's source with coverage
-// (//third_party/libtorch_source).
+// names. An input costs far less than a whole torch::jit::load (though
+// nearly every mutant reaches one of F18's allocations, which restarts the
+// fuzzer: fuzz/README.md); with --config=readers the unpickler is compiled
+// from LibTorch's source with coverage (//third_party/libtorch_source).
 //
 // Records: "0" to "3" hold 64 zero bytes each; any other name fails as
 // getRecord fails on a name the archive lacks.

@@ -15,7 +15,8 @@ LibTorch `version`, to be linked against the LibTorch of the repository
   test read, and clang's coverage for the per-file report). alwayslink:
   nothing names these objects, the interposition does.
 - `headers.txt`: how the source's headers compare with the installed ones
-  (`same`, `differs` or `not-installed`, one a line), for the report.
+  (`same`, `differs` or `not-installed`, one a line), in the repository's
+  folder (`$(bazel info output_base)/external/<name>/headers.txt`).
 - `version.txt`: the source's version.
 
 Where the source is missing, or its major.minor is not the linked
